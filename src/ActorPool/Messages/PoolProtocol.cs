@@ -1,0 +1,104 @@
+using Akka.Actor;
+
+namespace ActorPool.Messages;
+
+// Every message the pool's actors exchange. Commands are verbs, events past tense.
+// Replies travel as completion sources inside the message: one allocation per request
+// instead of a temporary actor and a timer per Ask.
+
+/// <summary>The local form of a task: a delegate plus what the pool needs to run and report it.</summary>
+/// <remarks>A serializable form (named handler plus payload) can later sit beside <see cref="Work"/>.</remarks>
+internal sealed record WorkItem(
+    Func<CancellationToken, Task> Work,
+    string? Key,
+    TimeSpan? Timeout,
+    Action<TaskResult>? Completion,
+    CancellationToken CallerToken);
+
+/// <summary>Asks the supervisor to accept a task; answered through <paramref name="Reply"/> with the task id or a rejection.</summary>
+/// <param name="Item">The task.</param>
+/// <param name="Reply">Completed with the id once accepted; cancelled by the caller if it stopped waiting.</param>
+/// <param name="HoldsSlot">Whether the caller took a queue slot that the supervisor must give back.</param>
+internal sealed record SubmitTask(WorkItem Item, TaskCompletionSource<long> Reply, bool HoldsSlot);
+
+/// <summary>Lets queued tasks reach workers.</summary>
+internal sealed class StartPool
+{
+    public static readonly StartPool Instance = new();
+
+    private StartPool()
+    {
+    }
+}
+
+/// <summary>The start token was cancelled: queued tasks are cancelled and new ones refused.</summary>
+internal sealed class CancelPool
+{
+    public static readonly CancelPool Instance = new();
+
+    private CancelPool()
+    {
+    }
+}
+
+/// <summary>Begins a graceful stop; <paramref name="Completion"/> completes once every accepted task has an outcome.</summary>
+internal sealed record StopPool(TaskCompletionSource Completion);
+
+/// <summary>The stop is no longer graceful: cancel what runs, record it, finish now.</summary>
+internal sealed class ForceStop
+{
+    public static readonly ForceStop Instance = new();
+
+    private ForceStop()
+    {
+    }
+}
+
+/// <summary>The shutdown timeout elapsed while stopping.</summary>
+internal sealed class ShutdownDeadline
+{
+    public static readonly ShutdownDeadline Instance = new();
+
+    private ShutdownDeadline()
+    {
+    }
+}
+
+/// <summary>Gives a worker one task to run.</summary>
+internal sealed record RunTask(long TaskId, WorkItem Item, TimeSpan? Timeout);
+
+/// <summary>A worker's report of a task's outcome.</summary>
+/// <param name="Result">The outcome.</param>
+/// <param name="WorkerFree">Whether the worker can take another task now (false while a timed-out task still runs).</param>
+internal sealed record TaskFinished(TaskResult Result, bool WorkerFree);
+
+/// <summary>A worker is idle and pulls its next task.</summary>
+internal sealed class WorkerReady
+{
+    public static readonly WorkerReady Instance = new();
+
+    private WorkerReady()
+    {
+    }
+}
+
+/// <summary>A worker was restarted by its supervisor strategy and is idle again.</summary>
+internal sealed record WorkerRestarted(Exception Cause);
+
+/// <summary>Asks the supervisor for its live figures (used by tests and stats).</summary>
+internal sealed record GetPoolState(TaskCompletionSource<PoolState> Reply);
+
+/// <summary>The supervisor's live figures.</summary>
+internal sealed record PoolState(int Workers, int BusyWorkers, int Queued, long Accepted, long Recorded, int WorkerRestarts, IActorRef Router);
+
+/// <summary>Stores one outcome and notifies whoever waits for it.</summary>
+internal sealed record RecordOutcome(TaskResult Result, WorkItem Item);
+
+/// <summary>Completes once every outcome sent before it has been stored.</summary>
+internal sealed record FlushOutcomes(TaskCompletionSource Completion);
+
+/// <summary>A worker's own timer: the running task reached its timeout.</summary>
+internal sealed record RunDeadline(long TaskId);
+
+/// <summary>A worker's running task ended; <paramref name="Error"/> is null on success.</summary>
+internal sealed record RunEnded(long TaskId, Exception? Error);

@@ -1,0 +1,20 @@
+namespace ActorPool;
+
+/// <summary>The recorded outcome of one accepted task, keyed by its pool-assigned id.</summary>
+/// <param name="TaskId">The id the pool returned when it accepted the task.</param>
+/// <param name="Outcome">How the task ended.</param>
+/// <param name="Error">The exception behind a failed, cancelled or timed-out task; <see langword="null"/> on success.</param>
+/// <param name="Duration">How long the task ran; zero when it never started.</param>
+/// <param name="StartedAt">When the task started, or when its outcome was recorded if it never started.</param>
+/// <param name="Attempts">How many times the task was started; zero when it never started.</param>
+public sealed record TaskResult(
+    long TaskId,
+    TaskOutcome Outcome,
+    Exception? Error,
+    TimeSpan Duration,
+    DateTimeOffset StartedAt,
+    int Attempts)
+{
+    /// <summary>The caller-chosen key from <see cref="TaskOptions.Id"/>, if one was given.</summary>
+    public string? Key { get; init; }
+}

@@ -1,0 +1,474 @@
+using System.Globalization;
+using ActorPool.Actors;
+using ActorPool.Configuration;
+using ActorPool.Messages;
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+
+namespace ActorPool;
+
+/// <summary>
+/// A pool of actor workers that runs submitted tasks with bounded concurrency, records exactly
+/// one outcome per accepted task, and stops gracefully.
+/// </summary>
+/// <remarks>
+/// <para>Inside, a supervisor actor owns the queue, a round-robin router of worker actors and a
+/// result aggregator. <c>new WorkerPool(...)</c> runs on an <see cref="ActorSystem"/> of its own
+/// that stopping terminates; <see cref="Create(ActorSystem, WorkerPoolOptions, string)"/> puts
+/// the pool into an existing system and leaves that system running.</para>
+/// <para>Every member is safe to call from any thread.</para>
+/// </remarks>
+public sealed class WorkerPool : IAsyncDisposable
+{
+    private const string OwnSystemName = "actor-pool";
+    private const string OwnPoolName = "pool";
+
+    private readonly WorkerPoolOptions _options;
+    private readonly ActorSystem? _system;
+    private readonly bool _ownsSystem;
+    private readonly IActorRef _supervisor = ActorRefs.Nobody;
+
+    /// <summary>Null for a pool with no workers, which refuses every task.</summary>
+    private readonly PoolLifecycle? _lifecycle;
+
+    /// <summary>Queue slots for the Block overflow policy; null when the queue is unbounded.</summary>
+    private readonly SemaphoreSlim? _room;
+
+    private readonly ResultStore _results;
+    private CancellationTokenRegistration _startRegistration;
+    private int _started;
+    private Task? _stopTask;
+
+    /// <summary>Creates a pool with <paramref name="workers"/> workers on an actor system of its own.</summary>
+    /// <param name="workers">The number of workers. Zero or fewer gives a pool that rejects every submit with <see cref="RejectionReason.NoWorkers"/>; this constructor never throws.</param>
+    public WorkerPool(int workers)
+    {
+        _options = new WorkerPoolOptions { Workers = Math.Max(workers, 1) };
+        _results = new ResultStore(_options.MaxRetainedResults);
+        if (workers <= 0)
+        {
+            _options.Workers = 0;
+            Name = OwnPoolName;
+            return;
+        }
+
+        Name = OwnPoolName;
+        _system = CreateOwnSystem(_options);
+        _ownsSystem = true;
+        (_supervisor, _lifecycle, _room) = Spawn(_system, _options, Name, _results);
+    }
+
+    /// <summary>Creates a pool from <paramref name="options"/> on an actor system of its own.</summary>
+    /// <param name="options">The settings; they are copied, so later changes do not affect the pool.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; <see cref="ArgumentException.ParamName"/> names it.</exception>
+    public WorkerPool(WorkerPoolOptions options)
+        : this(null, ValidatedCopy(options), OwnPoolName)
+    {
+    }
+
+    private WorkerPool(ActorSystem? system, WorkerPoolOptions options, string name)
+    {
+        _options = options;
+        Name = name;
+        _results = new ResultStore(options.MaxRetainedResults);
+        _ownsSystem = system is null;
+        _system = system ?? CreateOwnSystem(options);
+        (_supervisor, _lifecycle, _room) = Spawn(_system, options, name, _results);
+    }
+
+    /// <summary>The pool's name: its supervisor actor's name in the actor system.</summary>
+    public string Name { get; }
+
+    /// <summary>The number of workers the pool was created with (0 for a pool that rejects every task).</summary>
+    public int Workers => _options.Workers;
+
+    /// <summary>The supervisor actor, for tests and for code that talks to the pool by message.</summary>
+    internal IActorRef Supervisor => _supervisor;
+
+    /// <summary>The actor system the pool runs on; null for a pool with no workers.</summary>
+    internal ActorSystem? System => _system;
+
+    /// <summary>Creates a pool inside an existing actor system; stopping the pool leaves the system running.</summary>
+    /// <param name="system">The actor system to run in. Its CoordinatedShutdown drains the pool in the <c>service-requests-done</c> phase.</param>
+    /// <param name="options">The settings; they are copied.</param>
+    /// <param name="name">The supervisor actor's name, unique among the system's top-level actors.</param>
+    /// <returns>The pool; call <see cref="Start"/> to let tasks run.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">An option is invalid, or <paramref name="name"/> is empty.</exception>
+    /// <exception cref="InvalidActorNameException"><paramref name="name"/> is not a valid actor name or is taken.</exception>
+    public static WorkerPool Create(ActorSystem system, WorkerPoolOptions options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new WorkerPool(system, ValidatedCopy(options), name);
+    }
+
+    /// <summary>Creates a pool inside an existing actor system with options read from its <c>actor-pool { }</c> config.</summary>
+    /// <param name="system">The actor system to run in.</param>
+    /// <param name="name">The supervisor actor's name.</param>
+    /// <returns>The pool; call <see cref="Start"/> to let tasks run.</returns>
+    /// <exception cref="ConfigurationException">A key holds an invalid value; the message names it.</exception>
+    public static WorkerPool Create(ActorSystem system, string name)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Create(system, WorkerPoolOptions.FromConfig(system.Settings.Config), name);
+    }
+
+    /// <summary>Lets accepted tasks run. Idempotent; tasks submitted before it wait in the queue.</summary>
+    /// <param name="cancellationToken">
+    /// The pool's lifetime token: when it fires, running tasks see their token cancelled, queued
+    /// tasks are recorded <see cref="TaskOutcome.Cancelled"/> without running, and new submits are rejected.
+    /// </param>
+    public void Start(CancellationToken cancellationToken = default)
+    {
+        if (_lifecycle is null || Volatile.Read(ref _stopTask) is not null || Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            _startRegistration = cancellationToken.Register(static state => ((PoolLifecycle)state!).CancelFromStartToken(), _lifecycle);
+        }
+
+        _supervisor.Tell(StartPool.Instance);
+    }
+
+    /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
+    /// <param name="task">The work; it receives a token cancelled on timeout, on the start token, or when a stop stops waiting.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for queue room or for the answer; a task already accepted still runs.</param>
+    /// <returns>The id under which the task's <see cref="TaskResult"/> is recorded.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="SubmitRejectedException">The pool has no workers, or is stopping or stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
+    /// <exception cref="TimeoutException">The supervisor did not answer within <see cref="WorkerPoolOptions.AskTimeout"/>; the task will not run.</exception>
+    public Task<long> SubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        options?.Validate();
+        return SubmitCoreAsync(new WorkItem(task, options?.Id, options?.Timeout, Completion: null, CallerToken: default), cancellationToken);
+    }
+
+    /// <summary>Submits a task and waits for its value.</summary>
+    /// <typeparam name="T">The task's result type.</typeparam>
+    /// <param name="task">The work; its token is also cancelled by <paramref name="cancellationToken"/>.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <param name="cancellationToken">Cancels the task, whether it waits or runs, and stops waiting for it.</param>
+    /// <returns>The value the task produced.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="SubmitRejectedException">The pool did not accept the task.</exception>
+    /// <exception cref="OperationCanceledException">The task was cancelled.</exception>
+    /// <exception cref="TimeoutException">The task ran past its timeout or the pool's shutdown timeout.</exception>
+    /// <remarks>When the task itself throws, that exception is rethrown unchanged.</remarks>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        options?.Validate();
+        var run = new ValueRun<T>(task, cancellationToken);
+        var item = new WorkItem(run.ExecuteAsync, options?.Id, options?.Timeout, run.Complete, cancellationToken);
+        await SubmitCoreAsync(item, cancellationToken).ConfigureAwait(false);
+        return await run.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the pool gracefully: no new tasks are accepted, queued and running tasks finish
+    /// (unless the start token was cancelled), and after <see cref="WorkerPoolOptions.ShutdownTimeout"/>
+    /// whatever still runs is recorded <see cref="TaskOutcome.TimedOut"/>. Idempotent and safe to call
+    /// from many threads at once; every caller awaits the same stop.
+    /// </summary>
+    /// <param name="cancellationToken">When it fires, the stop is no longer graceful: running tasks are cancelled and recorded at once.</param>
+    /// <returns>A task that completes once every accepted task has an outcome and, for a pool with its own actor system, that system has terminated.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_lifecycle is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var stop = EnsureStopping();
+        if (stop.IsCompleted || !cancellationToken.CanBeCanceled)
+        {
+            return stop;
+        }
+
+        return WaitForStopAsync(stop, cancellationToken);
+    }
+
+    /// <summary>Returns a copy of the recorded results, keyed by task id; changing it does not touch the pool.</summary>
+    /// <returns>At most <see cref="WorkerPoolOptions.MaxRetainedResults"/> results, the most recent ones.</returns>
+    public IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
+
+    /// <summary>Stops the pool as <see cref="StopAsync"/> does.</summary>
+    /// <returns>A task that completes when the pool has stopped.</returns>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>The supervisor's live figures.</summary>
+    internal async Task<PoolState> GetStateAsync()
+    {
+        var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _supervisor.Tell(new GetPoolState(reply));
+        return await reply.Task.WaitAsync(_options.AskTimeout).ConfigureAwait(false);
+    }
+
+    private async Task<long> SubmitCoreAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        if (_lifecycle is null)
+        {
+            throw new SubmitRejectedException(RejectionReason.NoWorkers);
+        }
+
+        if (_lifecycle.IsClosed)
+        {
+            throw new SubmitRejectedException(RejectionReason.Stopped);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var holdsSlot = false;
+        if (_room is not null)
+        {
+            if (!_room.Wait(0, CancellationToken.None))
+            {
+                await WaitForRoomAsync(_room, _lifecycle, cancellationToken).ConfigureAwait(false);
+            }
+
+            holdsSlot = true;
+        }
+
+        var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_lifecycle.TryEnter())
+        {
+            if (holdsSlot)
+            {
+                _room!.Release();
+            }
+
+            throw new SubmitRejectedException(RejectionReason.Stopped);
+        }
+
+        try
+        {
+            _supervisor.Tell(new SubmitTask(item, reply, holdsSlot));
+        }
+        finally
+        {
+            _lifecycle.Exit();
+        }
+
+        return await AwaitAcceptanceAsync(reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WaitForRoomAsync(SemaphoreSlim room, PoolLifecycle lifecycle, CancellationToken cancellationToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifecycle.ClosingToken);
+        try
+        {
+            await room.WaitAsync(waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SubmitRejectedException(RejectionReason.Stopped);
+        }
+    }
+
+    private async Task<long> AwaitAcceptanceAsync(TaskCompletionSource<long> reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reply.Task.WaitAsync(_options.AskTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // Withdraw the request; the supervisor will not run a task whose reply it cannot set.
+            if (!reply.TrySetCanceled(cancellationToken))
+            {
+                // The supervisor answered in the meantime: its answer stands.
+                return await reply.Task.ConfigureAwait(false);
+            }
+
+            if (ex is TimeoutException)
+            {
+                throw new TimeoutException($"Pool '{Name}' did not accept or reject the task within its ask timeout of {_options.AskTimeout}; the task will not run.", ex);
+            }
+
+            throw;
+        }
+    }
+
+    private Task EnsureStopping()
+    {
+        var existing = Volatile.Read(ref _stopTask);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        existing = Interlocked.CompareExchange(ref _stopTask, completion.Task, null);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        _ = RunStopAsync(completion);
+        return completion.Task;
+    }
+
+    private async Task RunStopAsync(TaskCompletionSource completion)
+    {
+        try
+        {
+            if (_ownsSystem)
+            {
+                // Our drain runs as the service-requests-done task; the last phase terminates the system.
+                await CoordinatedShutdown.Get(_system).Run(PoolStoppedReason.Instance).ConfigureAwait(false);
+                await _system!.WhenTerminated.ConfigureAwait(false);
+            }
+            else
+            {
+                await _lifecycle!.DrainAsync().ConfigureAwait(false);
+                await StopSupervisorAsync().ConfigureAwait(false);
+            }
+
+            _startRegistration.Dispose();
+            _lifecycle!.Dispose();
+            completion.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            completion.TrySetException(ex);
+        }
+    }
+
+    private async Task StopSupervisorAsync()
+    {
+        try
+        {
+            await _supervisor.GracefulStop(_options.AskTimeout).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException)
+        {
+            // Every outcome is already recorded; a slow actor stop loses nothing.
+        }
+    }
+
+    private async Task WaitForStopAsync(Task stop, CancellationToken cancellationToken)
+    {
+        await using (cancellationToken.Register(static state => ((IActorRef)state!).Tell(ForceStop.Instance), _supervisor).ConfigureAwait(false))
+        {
+            await stop.ConfigureAwait(false);
+        }
+    }
+
+    private static WorkerPoolOptions ValidatedCopy(WorkerPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Clone();
+        copy.Validate();
+        return copy;
+    }
+
+    private static (IActorRef Supervisor, PoolLifecycle Lifecycle, SemaphoreSlim? Room) Spawn(
+        ActorSystem system, WorkerPoolOptions options, string name, ResultStore results)
+    {
+        var room = options.QueueSize > 0 ? new SemaphoreSlim(options.QueueSize, options.QueueSize) : null;
+        var poolCancellation = new CancellationTokenSource();
+        var supervisor = system.ActorOf(PoolSupervisorActor.Props(options, poolCancellation, room, results), name);
+        var lifecycle = new PoolLifecycle(supervisor, poolCancellation);
+        var shutdown = CoordinatedShutdown.Get(system);
+        var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
+        if (phaseTimeout < options.ShutdownTimeout)
+        {
+            system.Log.Warning(
+                "Pool {0}: akka.coordinated-shutdown.phases.service-requests-done.timeout ({1}) is shorter than its shutdown-timeout ({2}); a system shutdown may cut its drain short",
+                name,
+                phaseTimeout,
+                options.ShutdownTimeout);
+        }
+
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", async () =>
+        {
+            await lifecycle.DrainAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
+        return (supervisor, lifecycle, room);
+    }
+
+    private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
+    {
+        // The drain phase may take the whole shutdown timeout; give it room beyond that.
+        var phaseTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5);
+        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              coordinated-shutdown {
+                run-by-clr-shutdown-hook = off
+                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
+              }
+            }
+            """)).WithFallback(WorkerPoolSettings.Reference);
+        return ActorSystem.Create(OwnSystemName, config);
+    }
+
+    /// <summary>Runs one <see cref="RunAsync{T}"/> task and carries its value to the waiting caller.</summary>
+    private sealed class ValueRun<T>(Func<CancellationToken, Task<T>> task, CancellationToken callerToken)
+    {
+        private readonly TaskCompletionSource<T> _value = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Written by the worker before the outcome is recorded; read after it.</summary>
+        private T? _result;
+
+        public Task<T> Value => _value.Task;
+
+        public async Task ExecuteAsync(CancellationToken poolToken)
+        {
+            if (!callerToken.CanBeCanceled)
+            {
+                _result = await (task(poolToken) ?? throw NullTask()).ConfigureAwait(false);
+                return;
+            }
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(poolToken, callerToken);
+            _result = await (task(linked.Token) ?? throw NullTask()).ConfigureAwait(false);
+        }
+
+        public void Complete(TaskResult result)
+        {
+            switch (result.Outcome)
+            {
+                case TaskOutcome.Succeeded:
+                    _value.TrySetResult(_result!);
+                    break;
+                case TaskOutcome.Failed:
+                    _value.TrySetException(result.Error ?? new InvalidOperationException("The task failed."));
+                    break;
+                case TaskOutcome.TimedOut:
+                    _value.TrySetException(result.Error as TimeoutException ?? new TimeoutException("The task timed out.", result.Error));
+                    break;
+                default:
+                    _value.TrySetCanceled((result.Error as OperationCanceledException)?.CancellationToken ?? default);
+                    break;
+            }
+        }
+
+        private static InvalidOperationException NullTask() => new("The task delegate returned null instead of a Task.");
+    }
+
+    /// <summary>The CoordinatedShutdown reason when a pool stops its own actor system.</summary>
+    private sealed class PoolStoppedReason : CoordinatedShutdown.Reason
+    {
+        public static readonly PoolStoppedReason Instance = new();
+
+        private PoolStoppedReason()
+        {
+        }
+
+        public override int ExitCode => 0;
+    }
+}

@@ -1,0 +1,159 @@
+namespace ActorPool.Tests;
+
+public sealed class WorkerPoolQueueTests
+{
+    [Fact]
+    public async Task Submit_to_a_full_queue_must_wait_for_room_and_honour_its_token()
+    {
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, QueueSize = 2 });
+        pool.Start();
+        var release = TestSignals.NewGate();
+        var started = TestSignals.NewGate();
+        await pool.SubmitAsync(async _ =>
+        {
+            started.TrySetResult();
+            await release.Task;
+        });
+        await started.WaitAsync();
+        await pool.SubmitAsync(_ => Task.CompletedTask);
+        await pool.SubmitAsync(_ => Task.CompletedTask);
+
+        using var giveUp = new CancellationTokenSource();
+        var cancelled = pool.SubmitAsync(_ => Task.CompletedTask, cancellationToken: giveUp.Token);
+        var waiting = pool.SubmitAsync(_ => Task.CompletedTask);
+        Assert.False(cancelled.IsCompleted);
+        Assert.False(waiting.IsCompleted);
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestSignals.Patience));
+        Assert.False(waiting.IsCompleted, "a submit got room while the queue was still full");
+
+        release.TrySetResult();
+        var id = await waiting.WaitAsync(TestSignals.Patience);
+        await pool.StopAsync();
+
+        var results = pool.GetResults();
+        Assert.Equal(4, results.Count);
+        Assert.Equal(TaskOutcome.Succeeded, results[id].Outcome);
+    }
+
+    [Fact]
+    public async Task A_timed_out_ask_must_leave_nothing_behind_and_never_run_its_task()
+    {
+        // An ask timeout this short makes some submits give up before the supervisor answers:
+        // each submit must either return an id whose task ran once, or fail and never run.
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 4, AskTimeout = TimeSpan.FromTicks(1) });
+        pool.Start();
+        var runs = new int[2000];
+        var accepted = new List<long>();
+        var timedOut = 0;
+
+        var submits = Enumerable.Range(0, runs.Length).Select(async i =>
+        {
+            try
+            {
+                return await pool.SubmitAsync(_ =>
+                {
+                    Interlocked.Increment(ref runs[i]);
+                    return Task.CompletedTask;
+                });
+            }
+            catch (TimeoutException)
+            {
+                Interlocked.Increment(ref timedOut);
+                return -1;
+            }
+        }).ToArray();
+        foreach (var id in await Task.WhenAll(submits))
+        {
+            if (id > 0)
+            {
+                accepted.Add(id);
+            }
+        }
+
+        await pool.StopAsync();
+
+        Assert.True(timedOut > 0, "no submit timed out, so the test proved nothing");
+        Assert.Equal(runs.Length, accepted.Count + timedOut);
+        Assert.Equal(accepted.Count, runs.Sum());
+        Assert.All(runs, count => Assert.InRange(count, 0, 1));
+        var results = pool.GetResults();
+        Assert.Equal(accepted.Order(), results.Keys.Order());
+    }
+
+    [Fact]
+    public async Task Results_must_be_bounded_by_MaxRetainedResults_keeping_the_newest()
+    {
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, MaxRetainedResults = 50 });
+        pool.Start();
+
+        var ids = new List<long>();
+        for (var i = 0; i < 200; i++)
+        {
+            ids.Add(await pool.SubmitAsync(_ => Task.CompletedTask));
+        }
+
+        await pool.StopAsync();
+
+        var results = pool.GetResults();
+        Assert.Equal(50, results.Count);
+        Assert.Equal(ids.TakeLast(50).Order(), results.Keys.Order());
+    }
+
+    [Fact]
+    public async Task GetResults_must_return_a_copy_that_callers_can_change()
+    {
+        await using var pool = new WorkerPool(2);
+        pool.Start();
+        var id = await pool.SubmitAsync(_ => Task.CompletedTask);
+        await pool.StopAsync();
+
+        var copy = pool.GetResults();
+        var writable = Assert.IsAssignableFrom<IDictionary<long, TaskResult>>(copy);
+        writable.Clear();
+        writable[-1] = new TaskResult(-1, TaskOutcome.Failed, null, TimeSpan.Zero, DateTimeOffset.MinValue, 0);
+
+        var fresh = pool.GetResults();
+        Assert.Single(fresh);
+        Assert.True(fresh.ContainsKey(id));
+    }
+
+    [Fact]
+    public async Task GetResults_while_ten_submitters_run_must_never_throw()
+    {
+        await using var pool = new WorkerPool(8);
+        pool.Start();
+        using var done = new CancellationTokenSource();
+
+        var reader = Task.Run(() =>
+        {
+            var reads = 0;
+            while (!done.IsCancellationRequested)
+            {
+                var snapshot = pool.GetResults();
+                foreach (var (key, value) in snapshot)
+                {
+                    Assert.Equal(key, value.TaskId);
+                }
+
+                reads++;
+            }
+
+            return reads;
+        });
+        var submitters = Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await pool.SubmitAsync(_ => Task.CompletedTask);
+            }
+        }));
+        await Task.WhenAll(submitters);
+        await pool.StopAsync();
+        await done.CancelAsync();
+
+        Assert.True(await reader > 0);
+        Assert.Equal(2000, pool.GetResults().Count);
+    }
+}
