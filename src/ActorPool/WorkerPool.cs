@@ -412,7 +412,7 @@ public sealed class WorkerPool : IAsyncDisposable
                 phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
               }
             }
-            """)).WithFallback(WorkerPoolSettings.Reference);
+            """)).WithFallback(WorkerPoolSettings.ParseReference());
         return ActorSystem.Create(OwnSystemName, config);
     }
 

@@ -52,9 +52,13 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private bool _stopping;
     private bool _stopped;
 
-    public PoolSupervisorActor(WorkerPoolOptions options, CancellationTokenSource poolCts, SemaphoreSlim? room, ResultStore store)
+    /// <summary>Makes the props of one worker from the supervisor's ref; tests swap in their own workers.</summary>
+    private readonly Func<IActorRef, Props> _workerProps;
+
+    public PoolSupervisorActor(WorkerPoolOptions options, CancellationTokenSource poolCts, SemaphoreSlim? room, ResultStore store, Func<IActorRef, Props>? workerProps = null)
     {
         _options = options;
+        _workerProps = workerProps ?? (self => WorkerActor.Props(self, options.TimeProvider, poolCts.Token));
         _poolCts = poolCts;
         _room = room;
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(store), "results");
@@ -74,14 +78,14 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(WorkerPoolOptions options, CancellationTokenSource poolCts, SemaphoreSlim? room, ResultStore store) =>
-        Akka.Actor.Props.Create(() => new PoolSupervisorActor(options, poolCts, room, store));
+    public static Props Props(WorkerPoolOptions options, CancellationTokenSource poolCts, SemaphoreSlim? room, ResultStore store, Func<IActorRef, Props>? workerProps = null) =>
+        Akka.Actor.Props.Create(() => new PoolSupervisorActor(options, poolCts, room, store, workerProps));
 
     protected override void PreStart()
     {
         // One faulted worker is restarted alone; its siblings keep their tasks.
         var strategy = new OneForOneStrategy(_ => Directive.Restart);
-        var workerProps = WorkerActor.Props(Self, _options.TimeProvider, _poolCts.Token);
+        var workerProps = _workerProps(Self);
         _router = Context.ActorOf(
             workerProps.WithRouter(new RoundRobinPool(_options.Workers).WithSupervisorStrategy(strategy)),
             "workers");

@@ -139,7 +139,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             new TimeoutException($"The task ran longer than its timeout of {timeout}."),
             _time.GetElapsedTime(_startTimestamp),
             _startedAt,
-            Attempts: 1) { Key = _current.Item.Key };
+            Attempts: 1)
+        { Key = _current.Item.Key };
         _supervisor.Tell(new TaskFinished(result, WorkerFree: false));
     }
 

@@ -8,33 +8,69 @@ internal static class WorkerPoolSettings
     /// <summary>The section every key lives under.</summary>
     public const string Section = "actor-pool";
 
-    /// <summary>The embedded defaults, parsed once (environment overrides are read at that moment).</summary>
-    public static Config Reference { get; } = ConfigurationFactory.FromResource<WorkerPoolOptions>("ActorPool.Configuration.reference.conf");
+    private const string ReferenceResource = "ActorPool.Configuration.reference.conf";
 
-    public static WorkerPoolOptions Read(Config config)
+    /// <summary>Parses the embedded defaults; cheap, and done per use so no shared Config instance is ever linked into a caller's fallback chain.</summary>
+    public static Config ParseReference() => ConfigurationFactory.FromResource<WorkerPoolOptions>(ReferenceResource);
+
+    /// <summary>Overrides <c>workers</c>.</summary>
+    public const string WorkersVariable = "WORKER_POOL_MAX_WORKERS";
+
+    /// <summary>Overrides <c>queue-size</c>.</summary>
+    public const string QueueSizeVariable = "WORKER_POOL_QUEUE_SIZE";
+
+    /// <summary>Overrides <c>shutdown-timeout</c>, in whole seconds.</summary>
+    public const string ShutdownTimeoutVariable = "WORKER_POOL_SHUTDOWN_TIMEOUT_SECONDS";
+
+    /// <summary>Reads the section, then lets the environment variables win.</summary>
+    /// <param name="config">The user's config; the embedded defaults fill what it leaves out.</param>
+    /// <param name="environment">Looks up an environment variable; tests pass their own.</param>
+    public static WorkerPoolOptions Read(Config config, Func<string, string?>? environment = null)
     {
-        var section = config.WithFallback(Reference).GetConfig(Section);
+        environment ??= Environment.GetEnvironmentVariable;
+        var section = config.WithFallback(ParseReference()).GetConfig(Section);
         var options = new WorkerPoolOptions
         {
             Workers = ReadInt(section, "workers", min: 1),
             QueueSize = ReadInt(section, "queue-size", min: 0),
-            ShutdownTimeout = ReadShutdownTimeout(section),
+            ShutdownTimeout = ReadDuration(section, "shutdown-timeout"),
             TaskTimeout = ReadOptionalDuration(section, "task-timeout"),
             MaxRetainedResults = ReadInt(section, "max-retained-results", min: 0),
             AskTimeout = ReadDuration(section, "ask-timeout"),
         };
+
+        if (ReadVariable(environment, WorkersVariable, min: 1) is { } workers)
+        {
+            options.Workers = workers;
+        }
+
+        if (ReadVariable(environment, QueueSizeVariable, min: 0) is { } queueSize)
+        {
+            options.QueueSize = queueSize;
+        }
+
+        if (ReadVariable(environment, ShutdownTimeoutVariable, min: 1) is { } seconds)
+        {
+            options.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
+        }
+
         return options;
     }
 
-    private static TimeSpan ReadShutdownTimeout(Config section)
+    private static int? ReadVariable(Func<string, string?> environment, string name, int min)
     {
-        if (section.HasPath("shutdown-timeout-seconds"))
+        var raw = environment(name);
+        if (string.IsNullOrWhiteSpace(raw))
         {
-            var seconds = ReadInt(section, "shutdown-timeout-seconds", min: 1);
-            return TimeSpan.FromSeconds(seconds);
+            return null;
         }
 
-        return ReadDuration(section, "shutdown-timeout");
+        if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min)
+        {
+            throw new ConfigurationException($"Environment variable {name} must be a whole number >= {min}, was: '{raw}'.");
+        }
+
+        return value;
     }
 
     private static int ReadInt(Config section, string key, int min)

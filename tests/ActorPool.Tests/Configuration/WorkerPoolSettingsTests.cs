@@ -1,0 +1,156 @@
+using ActorPool.Configuration;
+using Akka.Configuration;
+
+namespace ActorPool.Tests.Configuration;
+
+public sealed class WorkerPoolSettingsTests
+{
+    [Fact]
+    public void Embedded_defaults_must_match_the_notification_seed_and_the_options_defaults()
+    {
+        var options = WorkerPoolOptions.FromConfig(Config.Empty);
+        var code = new WorkerPoolOptions();
+
+        Assert.Equal(10, options.Workers);
+        Assert.Equal(1000, options.QueueSize);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.ShutdownTimeout);
+        Assert.Null(options.TaskTimeout);
+        Assert.Equal(10_000, options.MaxRetainedResults);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.AskTimeout);
+        Assert.Equal(
+            (code.Workers, code.QueueSize, code.ShutdownTimeout, code.TaskTimeout, code.MaxRetainedResults, code.AskTimeout),
+            (options.Workers, options.QueueSize, options.ShutdownTimeout, options.TaskTimeout, options.MaxRetainedResults, options.AskTimeout));
+    }
+
+    [Fact]
+    public void Keys_set_in_hocon_must_override_the_defaults()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            actor-pool {
+              workers = 3
+              queue-size = 0
+              shutdown-timeout = 750ms
+              task-timeout = 2s
+              max-retained-results = 5
+              ask-timeout = 1s
+            }
+            """);
+
+        var options = WorkerPoolOptions.FromConfig(config);
+
+        Assert.Equal(3, options.Workers);
+        Assert.Equal(0, options.QueueSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(750), options.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.TaskTimeout);
+        Assert.Equal(5, options.MaxRetainedResults);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.AskTimeout);
+    }
+
+    [Theory]
+    [InlineData("workers = 0", "actor-pool.workers", "0")]
+    [InlineData("workers = -4", "actor-pool.workers", "-4")]
+    [InlineData("workers = many", "actor-pool.workers", "many")]
+    [InlineData("queue-size = -1", "actor-pool.queue-size", "-1")]
+    [InlineData("shutdown-timeout = 0s", "actor-pool.shutdown-timeout", "0s")]
+    [InlineData("shutdown-timeout = soon", "actor-pool.shutdown-timeout", "soon")]
+    [InlineData("task-timeout = -5s", "actor-pool.task-timeout", "-5s")]
+    [InlineData("max-retained-results = -10", "actor-pool.max-retained-results", "-10")]
+    [InlineData("ask-timeout = infinite", "actor-pool.ask-timeout", "infinite")]
+    public void A_bad_value_must_fail_naming_the_key_and_the_value(string line, string key, string value)
+    {
+        var config = ConfigurationFactory.ParseString($"actor-pool {{ {line} }}");
+
+        var error = Assert.Throws<ConfigurationException>(() => WorkerPoolOptions.FromConfig(config));
+
+        Assert.Contains(key, error.Message);
+        Assert.Contains(value, error.Message);
+    }
+
+    [Fact]
+    public void Every_file_in_the_hocon_folder_must_load_into_valid_options()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "hocon");
+        var files = Directory.GetFiles(folder, "*.conf");
+
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            var config = ConfigurationFactory.ParseString(File.ReadAllText(file));
+            Assert.True(config.HasPath("actor-pool"), $"{Path.GetFileName(file)} has no actor-pool section");
+            var options = WorkerPoolOptions.FromConfig(config);
+            options.Validate();
+        }
+    }
+
+    [Fact]
+    public void The_documented_hocon_file_must_list_every_key_of_the_embedded_defaults()
+    {
+        var documented = File.ReadAllText(Path.Combine(RepositoryRoot(), "hocon", "actorpool.conf"));
+        var keys = WorkerPoolSettings.ParseReference().GetConfig("actor-pool").AsEnumerable().Select(pair => pair.Key).ToList();
+
+        Assert.All(keys, key => Assert.Contains(key + " =", documented));
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActorPool.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("ActorPool.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>Environment variables are process-wide, so this runs apart from the parallel tests.</summary>
+[Collection(nameof(ProcessWideMeasurements))]
+public sealed class WorkerPoolEnvironmentTests
+{
+    [Fact]
+    public void Environment_variables_must_win_over_hocon_for_workers_queue_size_and_shutdown_timeout()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["WORKER_POOL_MAX_WORKERS"] = "7",
+            ["WORKER_POOL_QUEUE_SIZE"] = "42",
+            ["WORKER_POOL_SHUTDOWN_TIMEOUT_SECONDS"] = "5",
+        };
+        var config = ConfigurationFactory.ParseString("actor-pool { workers = 3, queue-size = 9, shutdown-timeout = 1s }");
+
+        var options = WorkerPoolSettings.Read(config, environment.GetValueOrDefault);
+
+        Assert.Equal(7, options.Workers);
+        Assert.Equal(42, options.QueueSize);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void The_real_process_environment_must_reach_FromConfig()
+    {
+        try
+        {
+            Environment.SetEnvironmentVariable("WORKER_POOL_MAX_WORKERS", "13");
+
+            Assert.Equal(13, WorkerPoolOptions.FromConfig(Config.Empty).Workers);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("WORKER_POOL_MAX_WORKERS", null);
+        }
+    }
+
+    [Theory]
+    [InlineData("WORKER_POOL_MAX_WORKERS", "0")]
+    [InlineData("WORKER_POOL_MAX_WORKERS", "ten")]
+    [InlineData("WORKER_POOL_QUEUE_SIZE", "-1")]
+    [InlineData("WORKER_POOL_SHUTDOWN_TIMEOUT_SECONDS", "0")]
+    public void A_bad_environment_value_must_fail_naming_the_variable_and_the_value(string name, string value)
+    {
+        var error = Assert.Throws<ConfigurationException>(
+            () => WorkerPoolSettings.Read(Config.Empty, n => n == name ? value : null));
+
+        Assert.Contains(name, error.Message);
+        Assert.Contains($"'{value}'", error.Message);
+    }
+}
