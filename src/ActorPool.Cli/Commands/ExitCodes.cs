@@ -1,0 +1,17 @@
+namespace ActorPool.Cli.Commands;
+
+/// <summary>Process exit codes shared by every command.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Every task succeeded.</summary>
+    public const int Success = 0;
+
+    /// <summary>Some tasks did not succeed.</summary>
+    public const int SomeFailed = 1;
+
+    /// <summary>The command line was invalid.</summary>
+    public const int BadUsage = 2;
+
+    /// <summary>Interrupted by Ctrl+C or SIGTERM (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+}
