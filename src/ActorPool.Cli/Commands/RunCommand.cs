@@ -17,53 +17,25 @@ internal static class RunCommand
             Description = $"How many synthetic tasks to run (0..{MaxTasks:N0}).",
             DefaultValueFactory = _ => 10_000,
         };
-        tasks.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value is < 0 or > MaxTasks)
-            {
-                r.AddError($"--tasks must be between 0 and {MaxTasks:N0}, was: {value}.");
-            }
-        });
+        RequireRange(tasks, 0, MaxTasks);
         var workers = new Option<int>("--workers", "-w")
         {
             Description = "How many workers run tasks at once (> 0).",
             DefaultValueFactory = _ => Environment.ProcessorCount * 4,
         };
-        workers.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value <= 0)
-            {
-                r.AddError($"--workers must be > 0, was: {value}.");
-            }
-        });
+        RequireRange(workers, 1, int.MaxValue);
         var queue = new Option<int>("--queue")
         {
             Description = "How many tasks may wait for a worker; submitting waits when it is full (0 = unbounded).",
             DefaultValueFactory = _ => 1000,
         };
-        queue.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value < 0)
-            {
-                r.AddError($"--queue must be >= 0, was: {value}.");
-            }
-        });
+        RequireRange(queue, 0, int.MaxValue);
         var delay = new Option<int>("--delay-ms")
         {
             Description = "How long each task waits, in milliseconds, to stand in for I/O (0 = no wait).",
             DefaultValueFactory = _ => 1,
         };
-        delay.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value < 0)
-            {
-                r.AddError($"--delay-ms must be >= 0, was: {value}.");
-            }
-        });
+        RequireRange(delay, 0, int.MaxValue);
         var failureRate = new Option<double>("--failure-rate")
         {
             Description = "The fraction of tasks that throw, from 0 to 1.",
@@ -88,6 +60,20 @@ internal static class RunCommand
             cancellationToken));
         return command;
     }
+
+    /// <summary>Rejects values outside [min, max] with a message naming the option and the value.</summary>
+    private static void RequireRange(Option<int> option, int min, int max) =>
+        option.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<int>();
+            if (value < min || value > max)
+            {
+                var bound = max == int.MaxValue
+                    ? (min == 1 ? "> 0" : $">= {min}")
+                    : $"between {min} and {max:N0}";
+                r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {bound}, was: {value}."));
+            }
+        });
 
     /// <summary>Runs the synthetic load and writes the summary; returns the process exit code.</summary>
     internal static async Task<int> RunAsync(RunSettings settings, TextWriter output, CancellationToken cancellationToken)
