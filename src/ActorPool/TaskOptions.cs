@@ -7,15 +7,41 @@ public sealed class TaskOptions
     /// <value>Defaults to <see langword="null"/>.</value>
     public string? Id { get; init; }
 
+    /// <summary>The task's priority: with <see cref="WorkerPoolOptions.EnablePriority"/> on, a waiting task of higher priority starts first.</summary>
+    /// <value>Defaults to 0. Any value is allowed; equal priorities start in submission order.</value>
+    public int Priority { get; init; }
+
     /// <summary>How long the task may run before its token is cancelled and it is recorded <see cref="TaskOutcome.TimedOut"/>.</summary>
-    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.TaskTimeout"/>.</value>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.TaskTimeout"/>. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit.</value>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>How long the task may wait in the queue; if it has not started by then it is recorded <see cref="TaskOutcome.TimedOut"/> and never runs.</summary>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.QueueTimeout"/>. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit.</value>
+    public TimeSpan? QueueTimeout { get; init; }
+
+    /// <summary>How many times the task is tried in all if it fails.</summary>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.MaxAttempts"/>. Must be &gt; 0.</value>
+    public int? MaxAttempts { get; init; }
+
+    /// <summary>Called once with the task's recorded result, whatever its outcome, off the pool's dispatch path.</summary>
+    /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
+    public Action<TaskResult>? OnCompleted { get; init; }
 
     internal void Validate()
     {
-        if (Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        CheckDuration(Timeout, nameof(Timeout));
+        CheckDuration(QueueTimeout, nameof(QueueTimeout));
+        if (MaxAttempts is { } attempts && attempts <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(Timeout), timeout, $"{nameof(Timeout)} must be > 0, was: {timeout}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxAttempts), attempts, $"{nameof(MaxAttempts)} must be > 0, was: {attempts}.");
+        }
+    }
+
+    private static void CheckDuration(TimeSpan? value, string name)
+    {
+        if (value is { } duration && duration <= TimeSpan.Zero && duration != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(name, duration, $"{name} must be > 0, was: {duration}.");
         }
     }
 }

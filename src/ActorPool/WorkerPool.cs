@@ -37,6 +37,8 @@ public sealed class WorkerPool : IAsyncDisposable
     private readonly SemaphoreSlim? _room;
 
     private readonly ResultStore _results;
+    private readonly PoolCounters _counters = new();
+    private int _targetWorkers;
     private CancellationTokenRegistration _startRegistration;
     private int _started;
     private Task? _stopTask;
@@ -47,17 +49,16 @@ public sealed class WorkerPool : IAsyncDisposable
     {
         _options = new WorkerPoolOptions { Workers = Math.Max(workers, 1) };
         _results = new ResultStore(_options.MaxRetainedResults);
+        Name = OwnPoolName;
         if (workers <= 0)
         {
-            _options.Workers = 0;
-            Name = OwnPoolName;
             return;
         }
 
-        Name = OwnPoolName;
+        _targetWorkers = workers;
         _system = CreateOwnSystem(_options);
         _ownsSystem = true;
-        (_supervisor, _lifecycle, _room) = Spawn(_system, _options, Name, _results);
+        (_supervisor, _lifecycle, _room) = Spawn(_system, _options, Name, _results, _counters);
     }
 
     /// <summary>Creates a pool from <paramref name="options"/> on an actor system of its own.</summary>
@@ -75,15 +76,16 @@ public sealed class WorkerPool : IAsyncDisposable
         Name = name;
         _results = new ResultStore(options.MaxRetainedResults);
         _ownsSystem = system is null;
+        _targetWorkers = options.Workers;
         _system = system ?? CreateOwnSystem(options);
-        (_supervisor, _lifecycle, _room) = Spawn(_system, options, name, _results);
+        (_supervisor, _lifecycle, _room) = Spawn(_system, options, name, _results, _counters);
     }
 
     /// <summary>The pool's name: its supervisor actor's name in the actor system.</summary>
     public string Name { get; }
 
-    /// <summary>The number of workers the pool was created with (0 for a pool that rejects every task).</summary>
-    public int Workers => _options.Workers;
+    /// <summary>The number of workers the pool has or is resizing to (0 for a pool that rejects every task).</summary>
+    public int Workers => Volatile.Read(ref _targetWorkers);
 
     /// <summary>The supervisor actor, for tests and for code that talks to the pool by message.</summary>
     internal IActorRef Supervisor => _supervisor;
@@ -143,14 +145,40 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting for queue room or for the answer; a task already accepted still runs.</param>
     /// <returns>The id under which the task's <see cref="TaskResult"/> is recorded.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
-    /// <exception cref="SubmitRejectedException">The pool has no workers, or is stopping or stopped.</exception>
+    /// <exception cref="SubmitRejectedException">The pool has no workers, is stopping or stopped, or its queue is full under <see cref="OverflowPolicy.Reject"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
     /// <exception cref="TimeoutException">The supervisor did not answer within <see cref="WorkerPoolOptions.AskTimeout"/>; the task will not run.</exception>
+    /// <remarks>
+    /// A submit made from inside one of this pool's own tasks never waits for queue room: under
+    /// <see cref="OverflowPolicy.Block"/> it is accepted beyond <see cref="WorkerPoolOptions.QueueSize"/>,
+    /// so tasks that queue more work (a crawler queueing the links it found) cannot deadlock the pool.
+    /// </remarks>
     public Task<long> SubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        return SubmitCoreAsync(new WorkItem(task, options?.Id, options?.Timeout, Completion: null, CallerToken: default), cancellationToken);
+        return SubmitCountedAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken);
+    }
+
+    /// <summary>Submits a task if the pool takes it now; never waits for queue room and never throws for a full queue or a stopped pool.</summary>
+    /// <param name="task">The work; it receives a token cancelled on timeout, on the start token, or when a stop stops waiting.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <returns>True if the task was accepted (it will get exactly one outcome); false if it was not and will never run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A task option is invalid.</exception>
+    public async Task<bool> TrySubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        options?.Validate();
+        try
+        {
+            await SubmitCountedAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: false, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is SubmitRejectedException or TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Submits a task and waits for its value.</summary>
@@ -169,8 +197,8 @@ public sealed class WorkerPool : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
         var run = new ValueRun<T>(task, cancellationToken);
-        var item = new WorkItem(run.ExecuteAsync, options?.Id, options?.Timeout, run.Complete, cancellationToken);
-        await SubmitCoreAsync(item, cancellationToken).ConfigureAwait(false);
+        var item = new WorkItem(run.ExecuteAsync, options, run.Complete, cancellationToken);
+        await SubmitCountedAsync(item, waitForRoom: true, cancellationToken).ConfigureAwait(false);
         return await run.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -198,6 +226,68 @@ public sealed class WorkerPool : IAsyncDisposable
         return WaitForStopAsync(stop, cancellationToken);
     }
 
+    /// <summary>Waits until every task accepted before the call has a recorded outcome (tasks accepted later are not waited for).</summary>
+    /// <param name="cancellationToken">Stops waiting; the tasks are not affected.</param>
+    /// <returns>A task that completes when those outcomes are recorded and visible in <see cref="GetResults"/> and <see cref="GetStats"/>.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <remarks>A pool that was never started does not run its queued tasks, so waiting on it lasts until it is started or stopped.</remarks>
+    public Task WaitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_lifecycle is null || Volatile.Read(ref _stopTask) is { IsCompleted: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _supervisor.Tell(new AwaitOutcomes(reply));
+
+        // Read after the tell: a stop that began earlier may have stopped the supervisor before
+        // it saw the message, and once that stop ends every outcome is recorded anyway.
+        var stop = Volatile.Read(ref _stopTask);
+        var done = stop is null ? reply.Task : Task.WhenAny(reply.Task, stop);
+        return done.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Changes the number of workers while the pool runs.</summary>
+    /// <param name="workers">The new worker count; must be &gt; 0 and, with a <see cref="WorkerPoolOptions.Resizer"/>, within its bounds.</param>
+    /// <remarks>Growing starts queued work at once; shrinking retires idle workers first and lets busy ones finish their task before they leave.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is out of range.</exception>
+    /// <exception cref="InvalidOperationException">The pool was created with no workers.</exception>
+    public void Resize(int workers)
+    {
+        if (workers <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, $"{nameof(workers)} must be > 0, was: {workers}.");
+        }
+
+        if (_options.Resizer is { } resizer && (workers < resizer.LowerBound || workers > resizer.UpperBound))
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, $"{nameof(workers)} must lie within the resizer's bounds [{resizer.LowerBound}, {resizer.UpperBound}], was: {workers}.");
+        }
+
+        if (_lifecycle is null)
+        {
+            throw new InvalidOperationException("A pool created with no workers cannot be resized; create it with workers > 0.");
+        }
+
+        Volatile.Write(ref _targetWorkers, workers);
+        _supervisor.Tell(new ResizePool(workers));
+    }
+
+    /// <summary>Returns a snapshot of the pool's figures.</summary>
+    /// <returns>Live worker and queue figures, and counts of every submit and outcome so far.</returns>
+    public PoolStats GetStats() => _results.AddTo(new PoolStats
+    {
+        Workers = _counters.Workers,
+        ActiveWorkers = _counters.ActiveWorkers,
+        Queued = _counters.Queued,
+        Submitted = _counters.Submitted,
+        Rejected = _counters.Rejected,
+        Retried = _counters.Retried,
+        WorkerRestarts = _counters.WorkerRestarts,
+        CircuitBreakerTrips = _counters.CircuitBreakerTrips,
+    });
+
     /// <summary>Returns a copy of the recorded results, keyed by task id; changing it does not touch the pool.</summary>
     /// <returns>At most <see cref="WorkerPoolOptions.MaxRetainedResults"/> results, the most recent ones.</returns>
     public IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
@@ -214,7 +304,26 @@ public sealed class WorkerPool : IAsyncDisposable
         return await reply.Task.WaitAsync(_options.AskTimeout).ConfigureAwait(false);
     }
 
-    private async Task<long> SubmitCoreAsync(WorkItem item, CancellationToken cancellationToken)
+    /// <summary>Submits a prepared work item (for <see cref="TaskGroup"/>), waiting for room like <see cref="SubmitAsync"/>.</summary>
+    internal Task<long> SubmitItemAsync(WorkItem item, CancellationToken cancellationToken) =>
+        SubmitCountedAsync(item, waitForRoom: true, cancellationToken);
+
+    /// <summary>Counts the submit, and its rejection if it is not accepted, so every submit is accounted for.</summary>
+    private async Task<long> SubmitCountedAsync(WorkItem item, bool waitForRoom, CancellationToken cancellationToken)
+    {
+        _counters.CountSubmitted();
+        try
+        {
+            return await SubmitCoreAsync(item, waitForRoom, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _counters.CountRejected();
+            throw;
+        }
+    }
+
+    private async Task<long> SubmitCoreAsync(WorkItem item, bool waitForRoom, CancellationToken cancellationToken)
     {
         if (_lifecycle is null)
         {
@@ -230,12 +339,18 @@ public sealed class WorkerPool : IAsyncDisposable
         var holdsSlot = false;
         if (_room is not null)
         {
-            if (!_room.Wait(0, CancellationToken.None))
+            holdsSlot = _room.Wait(0, CancellationToken.None);
+            if (!holdsSlot && (!waitForRoom || _options.Overflow == OverflowPolicy.Reject))
             {
-                await WaitForRoomAsync(_room, _lifecycle, cancellationToken).ConfigureAwait(false);
+                throw new SubmitRejectedException(RejectionReason.QueueFull, $"The task was rejected: pool '{Name}' already holds {_options.QueueSize} waiting tasks (QueueSize).");
             }
 
-            holdsSlot = true;
+            // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
+            if (!holdsSlot && !InsidePool.Is(_supervisor))
+            {
+                await WaitForRoomAsync(_room, _lifecycle, cancellationToken).ConfigureAwait(false);
+                holdsSlot = true;
+            }
         }
 
         var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -372,11 +487,14 @@ public sealed class WorkerPool : IAsyncDisposable
     }
 
     private static (IActorRef Supervisor, PoolLifecycle Lifecycle, SemaphoreSlim? Room) Spawn(
-        ActorSystem system, WorkerPoolOptions options, string name, ResultStore results)
+        ActorSystem system, WorkerPoolOptions options, string name, ResultStore results, PoolCounters counters)
     {
-        var room = options.QueueSize > 0 ? new SemaphoreSlim(options.QueueSize, options.QueueSize) : null;
+        // DropOldest bounds the queue inside the supervisor; Block and Reject count slots here.
+        var room = options.QueueSize > 0 && options.Overflow != OverflowPolicy.DropOldest
+            ? new SemaphoreSlim(options.QueueSize, options.QueueSize)
+            : null;
         var poolCancellation = new CancellationTokenSource();
-        var supervisor = system.ActorOf(PoolSupervisorActor.Props(options, poolCancellation, room, results), name);
+        var supervisor = system.ActorOf(PoolSupervisorActor.Props(options, poolCancellation, room, results, counters), name);
         var lifecycle = new PoolLifecycle(supervisor, poolCancellation);
         var shutdown = CoordinatedShutdown.Get(system);
         var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
@@ -447,6 +565,9 @@ public sealed class WorkerPool : IAsyncDisposable
                     break;
                 case TaskOutcome.Failed:
                     _value.TrySetException(result.Error ?? new InvalidOperationException("The task failed."));
+                    break;
+                case TaskOutcome.Dropped:
+                    _value.TrySetException(result.Error ?? new SubmitRejectedException(RejectionReason.QueueFull));
                     break;
                 case TaskOutcome.TimedOut:
                     _value.TrySetException(result.Error as TimeoutException ?? new TimeoutException("The task timed out.", result.Error));

@@ -10,7 +10,7 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to 10. Must be &gt; 0.</value>
     public int Workers { get; set; } = 10;
 
-    /// <summary>How many accepted tasks may wait for a worker; when full, <see cref="WorkerPool.SubmitAsync"/> waits for room.</summary>
+    /// <summary>How many accepted tasks may wait for a worker; when full, <see cref="Overflow"/> decides.</summary>
     /// <value>Defaults to 1000. 0 means unbounded. Must be &gt;= 0.</value>
     public int QueueSize { get; set; } = 1000;
 
@@ -29,6 +29,50 @@ public sealed class WorkerPoolOptions
     /// <summary>How long a submit waits for the supervisor to accept or reject the task.</summary>
     /// <value>Defaults to 10 seconds. Must be &gt; 0. Waiting for queue room is not part of it.</value>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether waiting tasks start in order of <see cref="TaskOptions.Priority"/> (higher first) rather than submission order.</summary>
+    /// <value>Defaults to <see langword="false"/>. Equal priorities keep submission order either way.</value>
+    public bool EnablePriority { get; set; }
+
+    /// <summary>What a submit does when the queue holds <see cref="QueueSize"/> waiting tasks.</summary>
+    /// <value>Defaults to <see cref="OverflowPolicy.Block"/>. Ignored when <see cref="QueueSize"/> is 0.</value>
+    public OverflowPolicy Overflow { get; set; } = OverflowPolicy.Block;
+
+    /// <summary>How long a task may wait in the queue before it is recorded <see cref="TaskOutcome.TimedOut"/> without running.</summary>
+    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0. <see cref="TaskOptions.QueueTimeout"/> overrides it.</value>
+    public TimeSpan? QueueTimeout { get; set; }
+
+    /// <summary>How many times a failing task is tried in all, the first run included.</summary>
+    /// <value>Defaults to 1 (no retry). Must be &gt; 0. <see cref="TaskOptions.MaxAttempts"/> overrides it.</value>
+    public int MaxAttempts { get; set; } = 1;
+
+    /// <summary>The delay before the first retry; each further retry doubles it, with jitter, up to <see cref="MaxRetryBackoff"/>.</summary>
+    /// <value>Defaults to 100 ms. Must be &gt;= 0.</value>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay between two tries of a task.</summary>
+    /// <value>Defaults to 10 seconds. Must be &gt;= <see cref="RetryBackoff"/>.</value>
+    public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Decides whether a task that threw this exception is tried again (while it has attempts left).</summary>
+    /// <value>Defaults to every exception except <see cref="OperationCanceledException"/>. <see cref="CircuitOpenException"/> and timeouts are never retried.</value>
+    public Func<Exception, bool> ShouldRetry { get; set; } = static ex => ex is not OperationCanceledException;
+
+    /// <summary>The most tasks the pool starts per second, across all workers; counted when tasks start, not when they are submitted.</summary>
+    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0.</value>
+    public double? TasksPerSecond { get; set; }
+
+    /// <summary>How many tasks may start at once above the steady <see cref="TasksPerSecond"/> rate after a quiet spell.</summary>
+    /// <value>Defaults to 1. Must be &gt; 0.</value>
+    public int RateBurst { get; set; } = 1;
+
+    /// <summary>The pool-wide circuit breaker.</summary>
+    /// <value>Defaults to <see langword="null"/>: no breaker.</value>
+    public CircuitBreakerOptions? CircuitBreaker { get; set; }
+
+    /// <summary>The automatic resizer that adds workers when tasks queue up and retires idle ones.</summary>
+    /// <value>Defaults to <see langword="null"/>: the worker count changes only through <see cref="WorkerPool.Resize"/>.</value>
+    public ResizerOptions? Resizer { get; set; }
 
     /// <summary>The clock for timestamps and durations; tests can pass a fake one.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
@@ -79,11 +123,67 @@ public sealed class WorkerPoolOptions
             throw new ArgumentOutOfRangeException(nameof(AskTimeout), AskTimeout, $"{nameof(AskTimeout)} must be > 0, was: {AskTimeout}.");
         }
 
+        if (!Enum.IsDefined(Overflow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Overflow), Overflow, $"{nameof(Overflow)} must be Block, Reject or DropOldest, was: {Overflow}.");
+        }
+
+        if (QueueTimeout is { } queueTimeout && queueTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueueTimeout), queueTimeout, $"{nameof(QueueTimeout)} must be > 0 or null, was: {queueTimeout}.");
+        }
+
+        if (MaxAttempts <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, $"{nameof(MaxAttempts)} must be > 0, was: {MaxAttempts}.");
+        }
+
+        if (RetryBackoff < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RetryBackoff), RetryBackoff, $"{nameof(RetryBackoff)} must be >= 0, was: {RetryBackoff}.");
+        }
+
+        if (MaxRetryBackoff < RetryBackoff)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRetryBackoff), MaxRetryBackoff, $"{nameof(MaxRetryBackoff)} must be >= {nameof(RetryBackoff)} ({RetryBackoff}), was: {MaxRetryBackoff}.");
+        }
+
+        if (ShouldRetry is null)
+        {
+            throw new ArgumentNullException(nameof(ShouldRetry), $"{nameof(ShouldRetry)} must not be null.");
+        }
+
+        if (TasksPerSecond is { } rate && (rate <= 0 || !double.IsFinite(rate)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TasksPerSecond), rate, $"{nameof(TasksPerSecond)} must be > 0 or null, was: {rate}.");
+        }
+
+        if (RateBurst <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RateBurst), RateBurst, $"{nameof(RateBurst)} must be > 0, was: {RateBurst}.");
+        }
+
+        CircuitBreaker?.Validate();
+        if (Resizer is { } resizer)
+        {
+            resizer.Validate();
+            if (Workers < resizer.LowerBound || Workers > resizer.UpperBound)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Workers), Workers, $"{nameof(Workers)} must lie within the resizer's bounds [{resizer.LowerBound}, {resizer.UpperBound}], was: {Workers}.");
+            }
+        }
+
         if (TimeProvider is null)
         {
             throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must not be null.");
         }
     }
 
-    internal WorkerPoolOptions Clone() => (WorkerPoolOptions)MemberwiseClone();
+    internal WorkerPoolOptions Clone()
+    {
+        var copy = (WorkerPoolOptions)MemberwiseClone();
+        copy.CircuitBreaker = CircuitBreaker is null ? null : new CircuitBreakerOptions { MaxFailures = CircuitBreaker.MaxFailures, ResetTimeout = CircuitBreaker.ResetTimeout };
+        copy.Resizer = Resizer is null ? null : new ResizerOptions { LowerBound = Resizer.LowerBound, UpperBound = Resizer.UpperBound, Interval = Resizer.Interval };
+        return copy;
+    }
 }

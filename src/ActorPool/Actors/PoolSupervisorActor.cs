@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using ActorPool.Messages;
 using Akka.Actor;
 using Akka.Event;
@@ -7,27 +8,37 @@ namespace ActorPool.Actors;
 
 /// <summary>
 /// Owns the queue of waiting tasks, the round-robin router that creates and supervises the
-/// workers, and the result aggregator.
+/// workers, and the result aggregator; decides when and whether each task starts.
 /// </summary>
 /// <remarks>
-/// Tasks reach workers by work pulling, not by routing: an idle worker says
+/// <para>Tasks reach workers by work pulling, not by routing: an idle worker says
 /// <see cref="WorkerReady"/> and the supervisor hands it exactly one task. A router that pushed
 /// tasks round-robin would queue short tasks in the mailbox of a worker stuck on a long one
 /// while others sit idle, and would spread the queue over many mailboxes where its depth,
-/// order and bound could not be seen. The router still creates, supervises and resizes the
-/// workers; its strategy restarts only the worker that faulted.
+/// order, priority and bound could not be seen. The router still creates, supervises and
+/// resizes the workers; its strategy restarts only the worker that faulted.</para>
+/// <para>Every accepted task ends in exactly one <see cref="Record"/>: finished, dropped,
+/// expired in the queue, failed fast by the breaker, cancelled or abandoned at a stop.</para>
 /// </remarks>
 internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 {
     private const string DeadlineTimer = "shutdown-deadline";
+    private const string ResizeTimer = "resize";
 
     private readonly WorkerPoolOptions _options;
     private readonly CancellationTokenSource _poolCts;
     private readonly SemaphoreSlim? _room;
+    private readonly PoolCounters _counters;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    /// <summary>Accepted tasks waiting for a worker, oldest first.</summary>
-    private readonly Queue<QueuedTask> _queue = new();
+    /// <summary>Accepted tasks waiting for a worker.</summary>
+    private readonly TaskQueue _queue;
+
+    /// <summary>Waiting tasks that have a queue timeout, by id, for their expiry timer.</summary>
+    private readonly Dictionary<long, QueuedTask> _expiring = [];
+
+    /// <summary>Failed tasks waiting out their retry backoff, by id.</summary>
+    private readonly Dictionary<long, PendingRetry> _retrying = [];
 
     /// <summary>Idle workers in the order they became idle; <see cref="_idleSet"/> keeps it free of duplicates.</summary>
     private readonly Queue<IActorRef> _idle = new();
@@ -37,30 +48,59 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     /// <summary>Every live worker, watched for termination.</summary>
     private readonly HashSet<IActorRef> _workers = [];
 
+    /// <summary>Workers leaving after a shrink; they take no new task.</summary>
+    private readonly HashSet<IActorRef> _retiring = [];
+
     /// <summary>The task each busy worker holds.</summary>
     private readonly Dictionary<IActorRef, RunningTask> _busy = [];
 
     private readonly List<TaskCompletionSource> _stopWaiters = [];
+    private readonly List<OutcomeWaiter> _outcomeWaiters = [];
+
+    private readonly CircuitBreakerState? _breaker;
+    private readonly RateLimiter? _limiter;
+
+    /// <summary>Makes the props of one worker from the supervisor's ref; tests swap in their own workers.</summary>
+    private readonly Func<IActorRef, Props> _workerProps;
 
     private readonly IActorRef _aggregator;
     private IActorRef _router = ActorRefs.Nobody;
     private long _nextId;
+    private long _accepted;
     private long _recorded;
     private int _restarts;
+
+    /// <summary>Workers wanted: created or being created, not counting retiring ones.</summary>
+    private int _target;
+
+    /// <summary>Retirements a shrink could not place yet because the workers had not announced themselves.</summary>
+    private int _owedRetirements;
+
+    private bool _idleAtLastTick;
+    private bool _awaitingStartToken;
+    private bool _holdsStartToken;
     private bool _started;
     private bool _cancelled;
     private bool _stopping;
     private bool _stopped;
 
-    /// <summary>Makes the props of one worker from the supervisor's ref; tests swap in their own workers.</summary>
-    private readonly Func<IActorRef, Props> _workerProps;
-
-    public PoolSupervisorActor(WorkerPoolOptions options, CancellationTokenSource poolCts, SemaphoreSlim? room, ResultStore store, Func<IActorRef, Props>? workerProps = null)
+    public PoolSupervisorActor(
+        WorkerPoolOptions options,
+        CancellationTokenSource poolCts,
+        SemaphoreSlim? room,
+        ResultStore store,
+        PoolCounters counters,
+        Func<IActorRef, Props>? workerProps = null)
     {
         _options = options;
         _workerProps = workerProps ?? (self => WorkerActor.Props(self, options.TimeProvider, poolCts.Token));
         _poolCts = poolCts;
         _room = room;
+        _counters = counters;
+        _target = options.Workers;
+        _queue = new TaskQueue(options.EnablePriority);
+        _breaker = options.CircuitBreaker is { } breaker ? new CircuitBreakerState(breaker, options.TimeProvider) : null;
+        _limiter = options.TasksPerSecond is { } rate ? CreateLimiter(rate, options.RateBurst) : null;
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(store), "results");
 
         Receive<SubmitTask>(HandleSubmit);
@@ -73,13 +113,25 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         Receive<StopPool>(HandleStop);
         Receive<ForceStop>(_ => HandleForceStop());
         Receive<ShutdownDeadline>(_ => HandleShutdownDeadline());
+        Receive<RetryDue>(HandleRetryDue);
+        Receive<QueueExpired>(HandleQueueExpired);
+        Receive<RateTokenReady>(HandleRateTokenReady);
+        Receive<ResizePool>(resize => Resize(resize.Workers));
+        Receive<ResizeTick>(_ => HandleResizeTick());
+        Receive<AwaitOutcomes>(HandleAwaitOutcomes);
         Receive<GetPoolState>(HandleGetState);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(WorkerPoolOptions options, CancellationTokenSource poolCts, SemaphoreSlim? room, ResultStore store, Func<IActorRef, Props>? workerProps = null) =>
-        Akka.Actor.Props.Create(() => new PoolSupervisorActor(options, poolCts, room, store, workerProps));
+    public static Props Props(
+        WorkerPoolOptions options,
+        CancellationTokenSource poolCts,
+        SemaphoreSlim? room,
+        ResultStore store,
+        PoolCounters counters,
+        Func<IActorRef, Props>? workerProps = null) =>
+        Akka.Actor.Props.Create(() => new PoolSupervisorActor(options, poolCts, room, store, counters, workerProps));
 
     protected override void PreStart()
     {
@@ -89,6 +141,38 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _router = Context.ActorOf(
             workerProps.WithRouter(new RoundRobinPool(_options.Workers).WithSupervisorStrategy(strategy)),
             "workers");
+        if (_options.Resizer is { } resizer)
+        {
+            Timers.StartPeriodicTimer(ResizeTimer, ResizeTick.Instance, resizer.Interval);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        _limiter?.Dispose();
+        _counters.Publish(workers: 0, active: 0, queued: 0);
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _counters.Publish(_workers.Count - _retiring.Count, _busy.Count, _queue.Count);
+        return handled;
+    }
+
+    private static TokenBucketRateLimiter CreateLimiter(double tasksPerSecond, int burst)
+    {
+        // Refill about twenty times a second in whole tokens: finer periods only add timer wake-ups.
+        var perPeriod = Math.Max(1, (int)Math.Ceiling(tasksPerSecond / 20));
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(burst, perPeriod),
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / tasksPerSecond),
+            QueueLimit = 1,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
     }
 
     private void HandleSubmit(SubmitTask submit)
@@ -100,7 +184,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var id = ++_nextId;
+        var id = _nextId + 1;
         if (!submit.Reply.TrySetResult(id))
         {
             // The caller stopped waiting (its token or the ask timeout): it was told the task
@@ -109,8 +193,56 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _queue.Enqueue(new QueuedTask(id, submit.Item, submit.HoldsSlot));
+        _nextId = id;
+        _accepted++;
+        if (_options.Overflow == OverflowPolicy.DropOldest && _options.QueueSize > 0
+            && _queue.Count >= _options.QueueSize && _queue.TryDequeueOldest(out var oldest))
+        {
+            Forget(oldest);
+            Record(
+                NeverStarted(oldest, TaskOutcome.Dropped, new SubmitRejectedException(
+                    RejectionReason.QueueFull,
+                    $"The task was dropped: the queue held {_options.QueueSize} tasks and a newer one arrived (OverflowPolicy.DropOldest).")),
+                oldest.Item);
+        }
+
+        Enqueue(new QueuedTask(id, submit.Item, submit.HoldsSlot, attempts: 0, _options.TimeProvider.GetTimestamp()));
         Dispatch();
+    }
+
+    private void Enqueue(QueuedTask task)
+    {
+        _queue.Enqueue(task);
+        var queueTimeout = task.Item.Options?.QueueTimeout ?? _options.QueueTimeout;
+        if (task.Attempts == 0 && queueTimeout is { } timeout && timeout != Timeout.InfiniteTimeSpan)
+        {
+            _expiring[task.Id] = task;
+            var expired = new QueueExpired(task.Id);
+            Timers.StartSingleTimer(expired, expired, timeout);
+        }
+    }
+
+    /// <summary>A task left the queue: its expiry timer, if any, goes with it.</summary>
+    private void Forget(QueuedTask task)
+    {
+        ReleaseSlot(task.HoldsSlot);
+        if (_expiring.Remove(task.Id))
+        {
+            Timers.Cancel(new QueueExpired(task.Id));
+        }
+    }
+
+    private void HandleQueueExpired(QueueExpired expired)
+    {
+        if (!_expiring.Remove(expired.TaskId, out var task) || !_queue.Remove(task))
+        {
+            return;
+        }
+
+        ReleaseSlot(task.HoldsSlot);
+        var timeout = task.Item.Options?.QueueTimeout ?? _options.QueueTimeout;
+        Record(NeverStarted(task, TaskOutcome.TimedOut, new TimeoutException($"The task waited longer than its queue timeout of {timeout} and was never started.")), task.Item);
+        CompleteStopIfDrained();
     }
 
     private void HandleWorkerReady(IActorRef worker)
@@ -122,10 +254,11 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
         if (_busy.Remove(worker, out var running) && !running.Recorded)
         {
-            Record(NeverFinished(running, TaskOutcome.Failed, new InvalidOperationException("The worker dropped the task without an outcome.")), running.Item);
+            running.Recorded = true;
+            Conclude(running, NeverFinished(running, TaskOutcome.Failed, new InvalidOperationException("The worker dropped the task without an outcome.")));
         }
 
-        MakeIdle(worker);
+        WorkerFreed(worker);
         Dispatch();
         CompleteStopIfDrained();
     }
@@ -133,16 +266,16 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private void HandleTaskFinished(TaskFinished finished)
     {
         var worker = Sender;
-        if (_busy.TryGetValue(worker, out var running) && running.TaskId == finished.Result.TaskId && !running.Recorded)
+        if (_busy.TryGetValue(worker, out var running) && running.Task.Id == finished.Result.TaskId && !running.Recorded)
         {
             running.Recorded = true;
-            Record(finished.Result, running.Item);
+            Conclude(running, finished.Result);
         }
 
         if (finished.WorkerFree)
         {
             _busy.Remove(worker);
-            MakeIdle(worker);
+            WorkerFreed(worker);
             Dispatch();
         }
 
@@ -152,11 +285,13 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private void HandleWorkerRestarted(WorkerRestarted restarted)
     {
         _restarts++;
+        _counters.CountRestart();
         var worker = Sender;
         _log.Warning("Worker {0} restarted after {1}: {2}", worker.Path.Name, restarted.Cause.GetType().Name, restarted.Cause.Message);
         if (_busy.Remove(worker, out var running) && !running.Recorded)
         {
-            Record(NeverFinished(running, TaskOutcome.Failed, restarted.Cause), running.Item);
+            running.Recorded = true;
+            Conclude(running, NeverFinished(running, TaskOutcome.Failed, restarted.Cause));
         }
 
         HandleWorkerReady(worker);
@@ -166,11 +301,18 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     {
         var worker = terminated.ActorRef;
         _workers.Remove(worker);
-        if (_busy.Remove(worker, out var running) && !running.Recorded)
+        if (!_retiring.Remove(worker))
         {
-            Record(NeverFinished(running, TaskOutcome.Failed, new InvalidOperationException("The worker running the task stopped.")), running.Item);
+            _target = Math.Max(0, _target - 1);
         }
 
+        if (_busy.Remove(worker, out var running) && !running.Recorded)
+        {
+            running.Recorded = true;
+            Conclude(running, NeverFinished(running, TaskOutcome.Failed, new InvalidOperationException("The worker running the task stopped.")));
+        }
+
+        Dispatch();
         CompleteStopIfDrained();
     }
 
@@ -195,6 +337,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _cancelled = true;
         _log.Info("Start token cancelled: {0} queued tasks cancelled, {1} running tasks signalled", _queue.Count, _busy.Count);
         CancelQueued("The pool's start token was cancelled before the task started.");
+        AbandonRetries();
         CompleteStopIfDrained();
     }
 
@@ -213,11 +356,13 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         }
 
         _stopping = true;
+        Timers.Cancel(ResizeTimer);
         if (!_started)
         {
             CancelQueued("The pool was stopped before it was started.");
         }
 
+        AbandonRetries();
         Timers.StartSingleTimer(DeadlineTimer, ShutdownDeadline.Instance, _options.ShutdownTimeout);
         CompleteStopIfDrained();
     }
@@ -232,6 +377,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _stopping = true;
         _poolCts.Cancel();
         CancelQueued("The pool was stopped without waiting for queued tasks.");
+        AbandonRetries();
         AbandonRunning(TaskOutcome.Cancelled, () => new OperationCanceledException("The pool was stopped before the task finished."));
         CompleteStopIfDrained();
     }
@@ -246,14 +392,53 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _log.Warning("Shutdown timeout of {0} reached: {1} running tasks recorded as timed out, {2} queued tasks cancelled", _options.ShutdownTimeout, _busy.Count, _queue.Count);
         _poolCts.Cancel();
         CancelQueued($"The pool's shutdown timeout of {_options.ShutdownTimeout} passed before the task started.");
+        AbandonRetries();
         AbandonRunning(TaskOutcome.TimedOut, () => new TimeoutException($"The task was still running when the pool's shutdown timeout of {_options.ShutdownTimeout} passed."));
         CompleteStopIfDrained();
     }
 
-    private void HandleGetState(GetPoolState get) =>
-        get.Reply.TrySetResult(new PoolState(_workers.Count, _busy.Count, _queue.Count, _nextId, _recorded, _restarts, _router));
+    private void HandleRetryDue(RetryDue due)
+    {
+        if (!_retrying.Remove(due.TaskId, out var pending))
+        {
+            return;
+        }
 
-    /// <summary>Hands queued tasks to idle workers until one of the two runs out.</summary>
+        if (MayRun(pending.Item))
+        {
+            Enqueue(new QueuedTask(due.TaskId, pending.Item, holdsSlot: false, pending.LastResult.Attempts, _options.TimeProvider.GetTimestamp()));
+            Dispatch();
+        }
+        else
+        {
+            Record(pending.LastResult, pending.Item);
+            CompleteStopIfDrained();
+        }
+    }
+
+    private void HandleRateTokenReady(RateTokenReady ready)
+    {
+        _awaitingStartToken = false;
+        _holdsStartToken |= ready.Acquired;
+        Dispatch();
+    }
+
+    private void HandleAwaitOutcomes(AwaitOutcomes wait)
+    {
+        var outstanding = _accepted - _recorded;
+        if (outstanding == 0)
+        {
+            _aggregator.Tell(new FlushOutcomes(wait.Completion));
+            return;
+        }
+
+        _outcomeWaiters.Add(new OutcomeWaiter(wait.Completion, _nextId, outstanding));
+    }
+
+    private void HandleGetState(GetPoolState get) =>
+        get.Reply.TrySetResult(new PoolState(_workers.Count - _retiring.Count, _busy.Count, _queue.Count, _accepted, _recorded, _restarts, _router));
+
+    /// <summary>Hands queued tasks to idle workers until either runs out, or the rate limit says wait.</summary>
     private void Dispatch()
     {
         if (!_started || _cancelled)
@@ -271,19 +456,250 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
         while (_queue.Count > 0 && TryTakeIdle(out var worker))
         {
-            var queued = _queue.Dequeue();
-            ReleaseSlot(queued.HoldsSlot);
-            if (queued.Item.CallerToken.IsCancellationRequested)
+            _queue.TryPeek(out var next);
+            if (next.Item.CallerToken.IsCancellationRequested)
             {
+                TakeFromQueue(next);
                 MakeIdle(worker);
-                Record(NeverStarted(queued, TaskOutcome.Cancelled, new OperationCanceledException(queued.Item.CallerToken)), queued.Item);
+                Record(NeverStarted(next, TaskOutcome.Cancelled, new OperationCanceledException(next.Item.CallerToken)), next.Item);
                 continue;
             }
 
-            var timeout = queued.Item.Timeout ?? _options.TaskTimeout;
-            _busy[worker] = new RunningTask(queued.Id, queued.Item, _options.TimeProvider);
-            worker.Tell(new RunTask(queued.Id, queued.Item, timeout));
+            if (_breaker is not null && _breaker.IsRejecting())
+            {
+                TakeFromQueue(next);
+                MakeIdle(worker);
+                Record(NeverStarted(next, TaskOutcome.Failed, new CircuitOpenException()), next.Item);
+                continue;
+            }
+
+            if (_limiter is not null && !TryTakeStartToken())
+            {
+                MakeIdle(worker);
+                RequestStartToken();
+                break;
+            }
+
+            if (_breaker is not null && _breaker.AllowStart(out var trial) && trial)
+            {
+                _log.Info("Circuit breaker half-open: task {0} runs as the trial", next.Id);
+            }
+
+            TakeFromQueue(next);
+            Start(worker, next);
         }
+
+        CompleteStopIfDrained();
+    }
+
+    private void TakeFromQueue(QueuedTask task)
+    {
+        _queue.TryDequeue(out _);
+        Forget(task);
+    }
+
+    private void Start(IActorRef worker, QueuedTask task)
+    {
+        var attempt = task.Attempts + 1;
+        var timeout = task.Item.Options?.Timeout ?? _options.TaskTimeout;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            timeout = null;
+        }
+
+        _busy[worker] = new RunningTask(task, attempt, _options.TimeProvider);
+        worker.Tell(new RunTask(task.Id, task.Item, timeout, attempt));
+    }
+
+    private bool TryTakeStartToken()
+    {
+        if (_holdsStartToken)
+        {
+            _holdsStartToken = false;
+            return true;
+        }
+
+        using var lease = _limiter!.AttemptAcquire();
+        return lease.IsAcquired;
+    }
+
+    private void RequestStartToken()
+    {
+        if (_awaitingStartToken)
+        {
+            return;
+        }
+
+        _awaitingStartToken = true;
+        WaitForTokenAsync(_limiter!).PipeTo(Self, failure: _ => new RateTokenReady(false));
+
+        static async Task<RateTokenReady> WaitForTokenAsync(RateLimiter limiter)
+        {
+            using var lease = await limiter.AcquireAsync().ConfigureAwait(false);
+            return new RateTokenReady(lease.IsAcquired);
+        }
+    }
+
+    /// <summary>Records the end of a run, or schedules another try when the task may retry.</summary>
+    private void Conclude(RunningTask running, TaskResult result)
+    {
+        ReportToBreaker(result);
+        if (result.Outcome == TaskOutcome.Failed && ShouldRetry(running, result.Error))
+        {
+            _counters.CountRetried();
+            var delay = Backoff(result.Attempts);
+            _retrying[running.Task.Id] = new PendingRetry(running.Task.Item, result);
+            var due = new RetryDue(running.Task.Id);
+            Timers.StartSingleTimer(due, due, delay);
+            _log.Debug("Task {0} failed on attempt {1}; retrying in {2}", running.Task.Id, result.Attempts, delay);
+            return;
+        }
+
+        Record(result, running.Task.Item);
+    }
+
+    private bool ShouldRetry(RunningTask running, Exception? error)
+    {
+        var maxAttempts = running.Task.Item.Options?.MaxAttempts ?? _options.MaxAttempts;
+        if (error is null or CircuitOpenException || running.Attempt >= maxAttempts || !MayRun(running.Task.Item))
+        {
+            return false;
+        }
+
+        try
+        {
+            return _options.ShouldRetry(error);
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "The ShouldRetry predicate threw for task {0}; not retrying", running.Task.Id);
+            return false;
+        }
+    }
+
+    /// <summary>Whether a task may (re)start: the pool runs on and its caller still waits.</summary>
+    private bool MayRun(WorkItem item) =>
+        !_stopping && !_cancelled && !_poolCts.IsCancellationRequested && !item.CallerToken.IsCancellationRequested;
+
+    /// <summary>Exponential backoff with equal jitter: half the step fixed, half random.</summary>
+    private TimeSpan Backoff(int attemptsSoFar)
+    {
+        var step = _options.RetryBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attemptsSoFar - 1, 30));
+        var capped = Math.Min(step, _options.MaxRetryBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
+    }
+
+    private void ReportToBreaker(TaskResult result)
+    {
+        if (_breaker is null)
+        {
+            return;
+        }
+
+        switch (result.Outcome)
+        {
+            case TaskOutcome.Succeeded when _breaker.OnSuccess():
+                _log.Info("Circuit breaker closed: trial task {0} succeeded", result.TaskId);
+                break;
+            case TaskOutcome.Failed or TaskOutcome.TimedOut when _breaker.OnFailure():
+                _counters.CountTrip();
+                _log.Warning("Circuit breaker opened by task {0} ({1}); tasks fail fast for {2}", result.TaskId, result.Outcome, _options.CircuitBreaker!.ResetTimeout);
+                break;
+            case TaskOutcome.Cancelled or TaskOutcome.Dropped:
+                _breaker.OnNeutral();
+                break;
+        }
+    }
+
+    private void Resize(int workers)
+    {
+        if (_stopping || workers <= 0 || workers == _target)
+        {
+            return;
+        }
+
+        _log.Info("Resizing from {0} to {1} workers", _target, workers);
+        if (workers > _target)
+        {
+            var grow = workers - _target;
+            var owed = Math.Min(grow, _owedRetirements);
+            _owedRetirements -= owed;
+            if (grow > owed)
+            {
+                _router.Tell(new AdjustPoolSize(grow - owed));
+            }
+        }
+        else
+        {
+            var shrink = _target - workers;
+            while (shrink > 0 && TryTakeIdle(out var idle))
+            {
+                Retire(idle);
+                shrink--;
+            }
+
+            foreach (var busy in _busy.Keys)
+            {
+                if (shrink == 0)
+                {
+                    break;
+                }
+
+                if (_retiring.Add(busy))
+                {
+                    shrink--; // leaves once its task ends
+                }
+            }
+
+            _owedRetirements += shrink;
+        }
+
+        _target = workers;
+    }
+
+    private void HandleResizeTick()
+    {
+        var resizer = _options.Resizer!;
+        var idle = _queue.Count == 0 && _idleSet.Count > 0;
+        if (_queue.Count > 0 && _idleSet.Count == 0 && _target < resizer.UpperBound)
+        {
+            Resize(_target + Math.Min(Math.Min(_queue.Count, Math.Max(_target, 1)), resizer.UpperBound - _target));
+        }
+        else if (idle && _idleAtLastTick && _target > resizer.LowerBound)
+        {
+            Resize(_target - 1);
+        }
+
+        _idleAtLastTick = idle;
+    }
+
+    private void WorkerFreed(IActorRef worker)
+    {
+        if (!_workers.Contains(worker))
+        {
+            return;
+        }
+
+        if (_retiring.Contains(worker))
+        {
+            _router.Tell(new RemoveRoutee(Routee.FromActorRef(worker)));
+        }
+        else if (_owedRetirements > 0)
+        {
+            _owedRetirements--;
+            Retire(worker);
+        }
+        else
+        {
+            MakeIdle(worker);
+        }
+    }
+
+    /// <summary>Takes an idle worker out of the router, which stops it.</summary>
+    private void Retire(IActorRef worker)
+    {
+        _retiring.Add(worker);
+        _router.Tell(new RemoveRoutee(Routee.FromActorRef(worker)));
     }
 
     private bool TryTakeIdle(out IActorRef worker)
@@ -292,7 +708,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         {
             worker = _idle.Dequeue();
             _idleSet.Remove(worker);
-            if (_workers.Contains(worker) && !_busy.ContainsKey(worker))
+            if (_workers.Contains(worker) && !_retiring.Contains(worker) && !_busy.ContainsKey(worker))
             {
                 return true;
             }
@@ -304,7 +720,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     private void MakeIdle(IActorRef worker)
     {
-        if (_workers.Contains(worker) && _idleSet.Add(worker))
+        if (_workers.Contains(worker) && !_retiring.Contains(worker) && _idleSet.Add(worker))
         {
             _idle.Enqueue(worker);
         }
@@ -312,11 +728,23 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     private void CancelQueued(string why)
     {
-        while (_queue.TryDequeue(out var queued))
+        foreach (var queued in _queue.DrainOldestFirst())
         {
-            ReleaseSlot(queued.HoldsSlot);
+            Forget(queued);
             Record(NeverStarted(queued, TaskOutcome.Cancelled, new OperationCanceledException(why)), queued.Item);
         }
+    }
+
+    /// <summary>Retries stop with the pool: each waiting retry is recorded with its last failure.</summary>
+    private void AbandonRetries()
+    {
+        foreach (var (id, pending) in _retrying)
+        {
+            Timers.Cancel(new RetryDue(id));
+            Record(pending.LastResult, pending.Item);
+        }
+
+        _retrying.Clear();
     }
 
     private void AbandonRunning(TaskOutcome outcome, Func<Exception> error)
@@ -326,14 +754,14 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             if (!running.Recorded)
             {
                 running.Recorded = true;
-                Record(NeverFinished(running, outcome, error()), running.Item);
+                Record(NeverFinished(running, outcome, error()), running.Task.Item);
             }
         }
     }
 
     private void CompleteStopIfDrained()
     {
-        if (!_stopping || _stopped || _queue.Count > 0)
+        if (!_stopping || _stopped || _queue.Count > 0 || _retrying.Count > 0)
         {
             return;
         }
@@ -348,7 +776,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
         _stopped = true;
         Timers.Cancel(DeadlineTimer);
-        _log.Debug("Pool drained: {0} tasks accepted, {1} outcomes recorded", _nextId, _recorded);
+        _log.Debug("Pool drained: {0} tasks accepted, {1} outcomes recorded", _accepted, _recorded);
         FlushThenComplete();
     }
 
@@ -368,6 +796,23 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     {
         _recorded++;
         _aggregator.Tell(new RecordOutcome(result, item));
+        if (_outcomeWaiters.Count > 0)
+        {
+            NotifyOutcomeWaiters(result.TaskId);
+        }
+    }
+
+    private void NotifyOutcomeWaiters(long taskId)
+    {
+        for (var i = _outcomeWaiters.Count - 1; i >= 0; i--)
+        {
+            var waiter = _outcomeWaiters[i];
+            if (taskId <= waiter.LastId && --waiter.Remaining == 0)
+            {
+                _aggregator.Tell(new FlushOutcomes(waiter.Completion));
+                _outcomeWaiters.RemoveAt(i);
+            }
+        }
     }
 
     private void ReleaseSlot(bool holdsSlot)
@@ -379,24 +824,35 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     }
 
     private TaskResult NeverStarted(QueuedTask queued, TaskOutcome outcome, Exception error) =>
-        new(queued.Id, outcome, error, TimeSpan.Zero, _options.TimeProvider.GetUtcNow(), Attempts: 0) { Key = queued.Item.Key };
+        new(queued.Id, outcome, error, TimeSpan.Zero, _options.TimeProvider.GetUtcNow(), queued.Attempts) { Key = queued.Item.Key };
 
     private TaskResult NeverFinished(RunningTask running, TaskOutcome outcome, Exception error) =>
-        new(running.TaskId, outcome, error, _options.TimeProvider.GetElapsedTime(running.StartTimestamp), running.StartedAt, Attempts: 1) { Key = running.Item.Key };
+        new(running.Task.Id, outcome, error, _options.TimeProvider.GetElapsedTime(running.StartTimestamp), running.StartedAt, running.Attempt) { Key = running.Task.Item.Key };
 
-    private readonly record struct QueuedTask(long Id, WorkItem Item, bool HoldsSlot);
-
-    /// <summary>A task a worker holds; <see cref="Recorded"/> turns true once its outcome is sent.</summary>
-    private sealed class RunningTask(long taskId, WorkItem item, TimeProvider time)
+    /// <summary>A task a worker holds; <see cref="Recorded"/> turns true once its outcome is settled.</summary>
+    private sealed class RunningTask(QueuedTask task, int attempt, TimeProvider time)
     {
-        public long TaskId { get; } = taskId;
+        public QueuedTask Task { get; } = task;
 
-        public WorkItem Item { get; } = item;
+        public int Attempt { get; } = attempt;
 
         public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
         public long StartTimestamp { get; } = time.GetTimestamp();
 
         public bool Recorded { get; set; }
+    }
+
+    /// <summary>A failed task waiting for its next try, with the result that stands if it gets none.</summary>
+    private sealed record PendingRetry(WorkItem Item, TaskResult LastResult);
+
+    /// <summary>A <see cref="WorkerPool.WaitAsync"/> caller: done when the tasks up to <see cref="LastId"/> that were outstanding have outcomes.</summary>
+    private sealed class OutcomeWaiter(TaskCompletionSource completion, long lastId, long remaining)
+    {
+        public TaskCompletionSource Completion { get; } = completion;
+
+        public long LastId { get; } = lastId;
+
+        public long Remaining { get; set; } = remaining;
     }
 }

@@ -25,18 +25,24 @@ internal sealed class ResultAggregatorActor : ReceiveActor
     private void HandleRecord(RecordOutcome record)
     {
         _store.Add(record.Result);
-        if (record.Item.Completion is not { } completion)
+        Notify(record.Item.Completion, record.Result);
+        Notify(record.Item.Options?.OnCompleted, record.Result);
+    }
+
+    private void Notify(Action<TaskResult>? callback, TaskResult result)
+    {
+        if (callback is null)
         {
             return;
         }
 
         try
         {
-            completion(record.Result);
+            callback(result);
         }
         catch (Exception ex)
         {
-            _log.Error(ex, "Completion callback for task {0} threw", record.Result.TaskId);
+            _log.Error(ex, "Completion callback for task {0} threw", result.TaskId);
         }
     }
 }

@@ -76,6 +76,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         }
 
         Task task;
+        var outer = InsidePool.Enter(_supervisor);
         try
         {
             task = run.Item.Work(_cts.Token)
@@ -84,6 +85,10 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         catch (Exception ex)
         {
             task = Task.FromException(ex);
+        }
+        finally
+        {
+            InsidePool.Exit(outer);
         }
 
         if (task.IsCompleted)
@@ -139,7 +144,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             new TimeoutException($"The task ran longer than its timeout of {timeout}."),
             _time.GetElapsedTime(_startTimestamp),
             _startedAt,
-            Attempts: 1)
+            _current.Attempt)
         { Key = _current.Item.Key };
         _supervisor.Tell(new TaskFinished(result, WorkerFree: false));
     }
@@ -153,7 +158,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             OperationCanceledException => TaskOutcome.Cancelled,
             _ => TaskOutcome.Failed,
         };
-        return new TaskResult(run.TaskId, outcome, error, elapsed, _startedAt, Attempts: 1) { Key = run.Item.Key };
+        return new TaskResult(run.TaskId, outcome, error, elapsed, _startedAt, run.Attempt) { Key = run.Item.Key };
     }
 
     private void CancelCurrent()

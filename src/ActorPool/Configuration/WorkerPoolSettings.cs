@@ -37,7 +37,32 @@ internal static class WorkerPoolSettings
             TaskTimeout = ReadOptionalDuration(section, "task-timeout"),
             MaxRetainedResults = ReadInt(section, "max-retained-results", min: 0),
             AskTimeout = ReadDuration(section, "ask-timeout"),
+            Overflow = ReadOverflow(section, "overflow"),
+            EnablePriority = ReadBool(section, "enable-priority"),
+            QueueTimeout = ReadOptionalDuration(section, "queue-timeout"),
+            MaxAttempts = ReadInt(section, "max-attempts", min: 1),
+            RetryBackoff = ReadDuration(section, "retry-backoff", allowZero: true),
+            MaxRetryBackoff = ReadDuration(section, "max-retry-backoff", allowZero: true),
+            TasksPerSecond = ReadRate(section, "tasks-per-second"),
+            RateBurst = ReadInt(section, "rate-burst", min: 1),
         };
+
+        var breakerFailures = ReadInt(section, "circuit-breaker.max-failures", min: 0);
+        var breakerReset = ReadDuration(section, "circuit-breaker.reset-timeout");
+        if (breakerFailures > 0)
+        {
+            options.CircuitBreaker = new CircuitBreakerOptions { MaxFailures = breakerFailures, ResetTimeout = breakerReset };
+        }
+
+        if (ReadBool(section, "resizer.enabled"))
+        {
+            options.Resizer = new ResizerOptions
+            {
+                LowerBound = ReadInt(section, "resizer.lower-bound", min: 1),
+                UpperBound = ReadInt(section, "resizer.upper-bound", min: 1),
+                Interval = ReadDuration(section, "resizer.interval"),
+            };
+        }
 
         if (ReadVariable(environment, WorkersVariable, min: 1) is { } workers)
         {
@@ -54,7 +79,71 @@ internal static class WorkerPoolSettings
             options.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
         }
 
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            // Rules between keys (bounds, backoffs) surface here; name the key, not the property.
+            throw new ConfigurationException($"{Section}.{KeyOf(ex.ParamName)} is invalid: {ex.Message.Split(" (Parameter")[0]}", ex);
+        }
+
         return options;
+    }
+
+    private static string KeyOf(string? property) => property switch
+    {
+        nameof(WorkerPoolOptions.Workers) => "workers",
+        nameof(WorkerPoolOptions.MaxRetryBackoff) => "max-retry-backoff",
+        nameof(ResizerOptions.UpperBound) => "resizer.upper-bound",
+        nameof(ResizerOptions.LowerBound) => "resizer.lower-bound",
+        _ => property ?? "(unknown)",
+    };
+
+    private static bool ReadBool(Config section, string key)
+    {
+        try
+        {
+            return section.GetBoolean(key);
+        }
+        catch (Exception ex) when (ex is not ConfigurationException)
+        {
+            throw Invalid(key, Raw(section, key), "on or off", ex);
+        }
+    }
+
+    private static OverflowPolicy ReadOverflow(Config section, string key)
+    {
+        var raw = Raw(section, key);
+        return raw.Trim().ToLowerInvariant() switch
+        {
+            "block" => OverflowPolicy.Block,
+            "reject" => OverflowPolicy.Reject,
+            "drop-oldest" => OverflowPolicy.DropOldest,
+            _ => throw new ConfigurationException($"{Section}.{key} must be block, reject or drop-oldest, was: '{raw}'."),
+        };
+    }
+
+    private static double? ReadRate(Config section, string key)
+    {
+        var raw = Raw(section, key);
+        double value;
+        try
+        {
+            value = section.GetDouble(key);
+        }
+        catch (Exception ex) when (ex is not ConfigurationException)
+        {
+            throw Invalid(key, raw, "a number of tasks per second (0 = no limit)", ex);
+        }
+
+        if (value < 0 || !double.IsFinite(value))
+        {
+            throw new ConfigurationException($"{Section}.{key} must be >= 0 (0 = no limit), was: {raw}.");
+        }
+
+        return value == 0 ? null : value;
     }
 
     private static int? ReadVariable(Func<string, string?> environment, string name, int min)
@@ -94,14 +183,14 @@ internal static class WorkerPoolSettings
         return value;
     }
 
-    private static TimeSpan ReadDuration(Config section, string key)
+    private static TimeSpan ReadDuration(Config section, string key, bool allowZero = false)
     {
-        var value = ReadOptionalDuration(section, key)
+        var value = ReadOptionalDuration(section, key, allowZero)
             ?? throw new ConfigurationException($"{Section}.{key} must be a finite duration such as 30s, was: {Raw(section, key)}.");
         return value;
     }
 
-    private static TimeSpan? ReadOptionalDuration(Config section, string key)
+    private static TimeSpan? ReadOptionalDuration(Config section, string key, bool allowZero = false)
     {
         var raw = Raw(section, key);
         TimeSpan value;
@@ -119,9 +208,9 @@ internal static class WorkerPoolSettings
             return null;
         }
 
-        if (value <= TimeSpan.Zero)
+        if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
         {
-            throw new ConfigurationException($"{Section}.{key} must be > 0, was: {raw}.");
+            throw new ConfigurationException($"{Section}.{key} must be {(allowZero ? ">= 0" : "> 0")}, was: {raw}.");
         }
 
         return value;

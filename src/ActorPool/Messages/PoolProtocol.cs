@@ -8,12 +8,20 @@ namespace ActorPool.Messages;
 
 /// <summary>The local form of a task: a delegate plus what the pool needs to run and report it.</summary>
 /// <remarks>A serializable form (named handler plus payload) can later sit beside <see cref="Work"/>.</remarks>
+/// <param name="Work">The delegate to run.</param>
+/// <param name="Options">The caller's per-task settings, or null.</param>
+/// <param name="Completion">The pool's own hook for the result (used by RunAsync), or null.</param>
+/// <param name="CallerToken">The caller's token; once it fires, the task never starts.</param>
 internal sealed record WorkItem(
     Func<CancellationToken, Task> Work,
-    string? Key,
-    TimeSpan? Timeout,
+    TaskOptions? Options,
     Action<TaskResult>? Completion,
-    CancellationToken CallerToken);
+    CancellationToken CallerToken)
+{
+    public string? Key => Options?.Id;
+
+    public int Priority => Options?.Priority ?? 0;
+}
 
 /// <summary>Asks the supervisor to accept a task; answered through <paramref name="Reply"/> with the task id or a rejection.</summary>
 /// <param name="Item">The task.</param>
@@ -65,7 +73,11 @@ internal sealed class ShutdownDeadline
 }
 
 /// <summary>Gives a worker one task to run.</summary>
-internal sealed record RunTask(long TaskId, WorkItem Item, TimeSpan? Timeout);
+/// <param name="TaskId">The task's id.</param>
+/// <param name="Item">The task.</param>
+/// <param name="Timeout">How long it may run, or null for no limit.</param>
+/// <param name="Attempt">Which try this is, from 1.</param>
+internal sealed record RunTask(long TaskId, WorkItem Item, TimeSpan? Timeout, int Attempt);
 
 /// <summary>A worker's report of a task's outcome.</summary>
 /// <param name="Result">The outcome.</param>
@@ -84,6 +96,31 @@ internal sealed class WorkerReady
 
 /// <summary>A worker was restarted by its supervisor strategy and is idle again.</summary>
 internal sealed record WorkerRestarted(Exception Cause);
+
+/// <summary>Changes the number of workers.</summary>
+internal sealed record ResizePool(int Workers);
+
+/// <summary>The automatic resizer's periodic look at the queue.</summary>
+internal sealed class ResizeTick
+{
+    public static readonly ResizeTick Instance = new();
+
+    private ResizeTick()
+    {
+    }
+}
+
+/// <summary>A failed task's backoff has passed; it goes back into the queue.</summary>
+internal sealed record RetryDue(long TaskId);
+
+/// <summary>A waiting task's queue timeout has passed.</summary>
+internal sealed record QueueExpired(long TaskId);
+
+/// <summary>The rate limiter has a start token for the supervisor (or, if not acquired, was disposed).</summary>
+internal sealed record RateTokenReady(bool Acquired);
+
+/// <summary>Completes <paramref name="Completion"/> once every task accepted before it has a recorded outcome.</summary>
+internal sealed record AwaitOutcomes(TaskCompletionSource Completion);
 
 /// <summary>Asks the supervisor for its live figures (used by tests and stats).</summary>
 internal sealed record GetPoolState(TaskCompletionSource<PoolState> Reply);

@@ -14,7 +14,7 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
         var options = new WorkerPoolOptions { Workers = 1 };
         using var poolCts = new CancellationTokenSource();
         var store = new ResultStore(100);
-        var supervisor = Sys.ActorOf(PoolSupervisorActor.Props(options, poolCts, room: null, store, self => RelayWorker.Props(self, probe.Ref)));
+        var supervisor = Sys.ActorOf(PoolSupervisorActor.Props(options, poolCts, room: null, store, new PoolCounters(), self => RelayWorker.Props(self, probe.Ref)));
         supervisor.Tell(StartPool.Instance);
 
         var replies = Enumerable.Range(0, 3).Select(_ => Submit(supervisor)).ToArray();
@@ -145,7 +145,7 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
     private static TaskCompletionSource<long> Submit(IActorRef supervisor)
     {
         var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var item = new WorkItem(_ => Task.CompletedTask, Key: null, Timeout: null, Completion: null, CallerToken: default);
+        var item = new WorkItem(_ => Task.CompletedTask, Options: null, Completion: null, CallerToken: default);
         supervisor.Tell(new SubmitTask(item, reply, HoldsSlot: false));
         return reply;
     }

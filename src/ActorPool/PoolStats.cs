@@ -1,0 +1,56 @@
+namespace ActorPool;
+
+/// <summary>A snapshot of a pool's figures, from <see cref="WorkerPool.GetStats"/>.</summary>
+/// <remarks>
+/// Once every accepted task has an outcome (after <see cref="WorkerPool.WaitAsync"/> or
+/// <see cref="WorkerPool.StopAsync"/>), <c>Submitted == Succeeded + Failed + Cancelled + TimedOut + Dropped + Rejected</c>.
+/// While tasks are in flight the difference is the number of accepted tasks still waiting,
+/// running or waiting for a retry.
+/// </remarks>
+public sealed record PoolStats
+{
+    /// <summary>Live workers.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Workers running a task now.</summary>
+    public int ActiveWorkers { get; init; }
+
+    /// <summary>Accepted tasks waiting for a worker (not counting tasks waiting for a retry).</summary>
+    public int Queued { get; init; }
+
+    /// <summary>Submit calls made with a task: every one is either accepted (and later gets one outcome) or <see cref="Rejected"/>.</summary>
+    public long Submitted { get; init; }
+
+    /// <summary>Tasks recorded <see cref="TaskOutcome.Succeeded"/>.</summary>
+    public long Succeeded { get; init; }
+
+    /// <summary>Tasks recorded <see cref="TaskOutcome.Failed"/>.</summary>
+    public long Failed { get; init; }
+
+    /// <summary>Tasks recorded <see cref="TaskOutcome.Cancelled"/>.</summary>
+    public long Cancelled { get; init; }
+
+    /// <summary>Tasks recorded <see cref="TaskOutcome.TimedOut"/>.</summary>
+    public long TimedOut { get; init; }
+
+    /// <summary>Tasks recorded <see cref="TaskOutcome.Dropped"/>.</summary>
+    public long Dropped { get; init; }
+
+    /// <summary>Submits that were not accepted: no workers, stopped pool, full queue, or the caller stopped waiting first.</summary>
+    public long Rejected { get; init; }
+
+    /// <summary>Retries scheduled (a task tried three times counts two).</summary>
+    public long Retried { get; init; }
+
+    /// <summary>Workers restarted by the supervisor strategy after a fault.</summary>
+    public long WorkerRestarts { get; init; }
+
+    /// <summary>How many times the circuit breaker opened.</summary>
+    public long CircuitBreakerTrips { get; init; }
+
+    /// <summary>The mean run time of the tasks that ran (their last try).</summary>
+    public TimeSpan MeanDuration { get; init; }
+
+    /// <summary>The 99th percentile run time over the most recent 4,096 tasks that ran.</summary>
+    public TimeSpan P99Duration { get; init; }
+}

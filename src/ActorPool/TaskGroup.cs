@@ -1,0 +1,147 @@
+using System.Runtime.ExceptionServices;
+using ActorPool.Messages;
+
+namespace ActorPool;
+
+/// <summary>
+/// Runs a set of tasks on a pool and waits for them as one: by default the first failure
+/// cancels the group's remaining tasks and <see cref="WaitAsync"/> rethrows it.
+/// </summary>
+/// <remarks>
+/// Each task still gets its own outcome in the pool; tasks cancelled because another failed
+/// are recorded <see cref="TaskOutcome.Cancelled"/> and are not reported as group failures.
+/// Safe to call from many threads, including from inside the group's own tasks.
+/// </remarks>
+public sealed class TaskGroup : IDisposable
+{
+    private readonly WorkerPool _pool;
+    private readonly bool _collectAllErrors;
+    private readonly CancellationTokenSource _cancellation;
+
+    /// <summary>Guards <see cref="_runs"/> and <see cref="_errors"/>.</summary>
+    private readonly Lock _groupLock = new();
+
+    private readonly List<Task> _runs = [];
+    private readonly List<Exception> _errors = [];
+
+    /// <summary>Creates an empty group on <paramref name="pool"/>.</summary>
+    /// <param name="pool">The pool the group's tasks run on.</param>
+    /// <param name="collectAllErrors">False (the default): the first failure cancels the rest and is rethrown. True: every task runs to its end and all failures are thrown together as an <see cref="AggregateException"/>.</param>
+    /// <param name="cancellationToken">Cancels every task of the group.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="pool"/> is null.</exception>
+    public TaskGroup(WorkerPool pool, bool collectAllErrors = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        _pool = pool;
+        _collectAllErrors = collectAllErrors;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <summary>Submits a task to the pool as part of the group and returns at once.</summary>
+    /// <param name="task">The work; its token is cancelled when the group is cancelled, as well as by the pool.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <remarks>A task the pool does not accept counts as a failure of the group.</remarks>
+    public void Go(Func<CancellationToken, Task> task, TaskOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var run = RunAsync(task, options);
+        lock (_groupLock)
+        {
+            _runs.Add(run);
+        }
+    }
+
+    /// <summary>Waits until every task given to <see cref="Go"/> so far has an outcome.</summary>
+    /// <param name="cancellationToken">Stops waiting; the tasks are not affected.</param>
+    /// <returns>A task that completes when all succeeded.</returns>
+    /// <exception cref="AggregateException">With <c>collectAllErrors</c>: one or more tasks failed; it holds every failure.</exception>
+    /// <remarks>Without <c>collectAllErrors</c>, the first failure is rethrown as it was thrown.</remarks>
+    public async Task WaitAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task[] runs;
+            lock (_groupLock)
+            {
+                runs = [.. _runs];
+            }
+
+            await Task.WhenAll(runs).WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_groupLock)
+            {
+                // A task may have added more tasks to the group while we waited.
+                if (_runs.Count != runs.Length)
+                {
+                    continue;
+                }
+
+                if (_errors.Count == 0)
+                {
+                    return;
+                }
+
+                if (_collectAllErrors)
+                {
+                    throw new AggregateException("One or more tasks of the group failed.", _errors);
+                }
+
+                ExceptionDispatchInfo.Throw(_errors[0]);
+            }
+        }
+    }
+
+    /// <summary>Cancels the group's unfinished tasks and frees its token; call it after <see cref="WaitAsync"/>.</summary>
+    public void Dispose()
+    {
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+    }
+
+    private async Task RunAsync(Func<CancellationToken, Task> task, TaskOptions? options)
+    {
+        var groupToken = _cancellation.Token;
+        var outcome = new TaskCompletionSource<TaskResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var item = new WorkItem(
+            async poolToken =>
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(poolToken, groupToken);
+                await (task(linked.Token) ?? throw new InvalidOperationException("The task delegate returned null instead of a Task.")).ConfigureAwait(false);
+            },
+            options,
+            result => outcome.TrySetResult(result),
+            groupToken);
+        try
+        {
+            await _pool.SubmitItemAsync(item, groupToken).ConfigureAwait(false);
+            var result = await outcome.Task.ConfigureAwait(false);
+            if (result.Outcome == TaskOutcome.Succeeded || (result.Outcome == TaskOutcome.Cancelled && groupToken.IsCancellationRequested))
+            {
+                return;
+            }
+
+            Fail(result.Error ?? new InvalidOperationException($"Task {result.TaskId} ended {result.Outcome}."));
+        }
+        catch (OperationCanceledException) when (groupToken.IsCancellationRequested)
+        {
+            // Not accepted because the group was already cancelled: nothing to report.
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        lock (_groupLock)
+        {
+            _errors.Add(error);
+        }
+
+        if (!_collectAllErrors)
+        {
+            _cancellation.Cancel();
+        }
+    }
+}
