@@ -9,6 +9,17 @@ internal static class TestSignals
     public static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static Task WaitAsync(this TaskCompletionSource gate) => gate.Task.WaitAsync(Patience);
+
+    /// <summary>Like TestKit's AwaitAssert for state seen from outside (pool figures): polls until true or fails after <see cref="Patience"/>.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {Patience}: {describe()}");
+            await Task.Delay(10);
+        }
+    }
 }
 
 /// <summary>Counts tasks running at once and remembers the highest count seen.</summary>
@@ -34,4 +45,44 @@ internal sealed class ConcurrencyMeter
     {
         public void Dispose() => Interlocked.Decrement(ref meter._current);
     }
+}
+
+/// <summary>Occupies a pool's workers until released, so tests can fill its queue deterministically.</summary>
+internal sealed class Blocker
+{
+    private readonly TaskCompletionSource _release = TestSignals.NewGate();
+    private readonly List<TaskCompletionSource> _started = [];
+
+    /// <summary>Submits <paramref name="workers"/> tasks that hold their workers, and waits until all run.</summary>
+    public static async Task<Blocker> OccupyAsync(WorkerPool pool, int workers)
+    {
+        var blocker = new Blocker();
+        for (var i = 0; i < workers; i++)
+        {
+            var started = TestSignals.NewGate();
+            blocker._started.Add(started);
+            await pool.SubmitAsync(async _ =>
+            {
+                started.TrySetResult();
+                await blocker._release.Task;
+            });
+        }
+
+        await Task.WhenAll(blocker._started.Select(s => s.Task)).WaitAsync(TestSignals.Patience);
+        return blocker;
+    }
+
+    public void Release() => _release.TrySetResult();
+}
+
+/// <summary>A clock that moves only when told.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    private long _ticks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }

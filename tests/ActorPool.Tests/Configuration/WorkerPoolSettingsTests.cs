@@ -46,6 +46,50 @@ public sealed class WorkerPoolSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.AskTimeout);
     }
 
+    [Fact]
+    public void Lifecycle_keys_set_in_hocon_must_reach_the_options()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            actor-pool {
+              workers = 3
+              overflow = drop-oldest
+              enable-priority = on
+              queue-timeout = 5s
+              max-attempts = 4
+              retry-backoff = 50ms
+              max-retry-backoff = 2s
+              tasks-per-second = 12.5
+              rate-burst = 3
+              circuit-breaker { max-failures = 7, reset-timeout = 10s }
+              resizer { enabled = on, lower-bound = 2, upper-bound = 6, interval = 250ms }
+            }
+            """);
+
+        var options = WorkerPoolOptions.FromConfig(config);
+
+        Assert.Equal(OverflowPolicy.DropOldest, options.Overflow);
+        Assert.True(options.EnablePriority);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.QueueTimeout);
+        Assert.Equal((4, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)), (options.MaxAttempts, options.RetryBackoff, options.MaxRetryBackoff));
+        Assert.Equal((12.5, 3), (options.TasksPerSecond, options.RateBurst));
+        Assert.Equal((7, TimeSpan.FromSeconds(10)), (options.CircuitBreaker!.MaxFailures, options.CircuitBreaker.ResetTimeout));
+        Assert.Equal((2, 6, TimeSpan.FromMilliseconds(250)), (options.Resizer!.LowerBound, options.Resizer.UpperBound, options.Resizer.Interval));
+    }
+
+    [Fact]
+    public void The_defaults_must_leave_every_lifecycle_feature_off()
+    {
+        var options = WorkerPoolOptions.FromConfig(ConfigurationFactory.Empty);
+
+        Assert.Equal(OverflowPolicy.Block, options.Overflow);
+        Assert.False(options.EnablePriority);
+        Assert.Null(options.QueueTimeout);
+        Assert.Equal(1, options.MaxAttempts);
+        Assert.Null(options.TasksPerSecond);
+        Assert.Null(options.CircuitBreaker);
+        Assert.Null(options.Resizer);
+    }
+
     [Theory]
     [InlineData("workers = 0", "actor-pool.workers", "0")]
     [InlineData("workers = -4", "actor-pool.workers", "-4")]
@@ -56,6 +100,20 @@ public sealed class WorkerPoolSettingsTests
     [InlineData("task-timeout = -5s", "actor-pool.task-timeout", "-5s")]
     [InlineData("max-retained-results = -10", "actor-pool.max-retained-results", "-10")]
     [InlineData("ask-timeout = infinite", "actor-pool.ask-timeout", "infinite")]
+    [InlineData("overflow = sometimes", "actor-pool.overflow", "sometimes")]
+    [InlineData("enable-priority = perhaps", "actor-pool.enable-priority", "perhaps")]
+    [InlineData("queue-timeout = 0s", "actor-pool.queue-timeout", "0s")]
+    [InlineData("max-attempts = 0", "actor-pool.max-attempts", "0")]
+    [InlineData("retry-backoff = -1s", "actor-pool.retry-backoff", "-1s")]
+    [InlineData("retry-backoff = 20s", "actor-pool.max-retry-backoff", "20")]
+    [InlineData("tasks-per-second = -2", "actor-pool.tasks-per-second", "-2")]
+    [InlineData("tasks-per-second = lots", "actor-pool.tasks-per-second", "lots")]
+    [InlineData("rate-burst = 0", "actor-pool.rate-burst", "0")]
+    [InlineData("circuit-breaker.max-failures = -1", "actor-pool.circuit-breaker.max-failures", "-1")]
+    [InlineData("circuit-breaker.reset-timeout = 0s", "actor-pool.circuit-breaker.reset-timeout", "0s")]
+    [InlineData("resizer { enabled = on, lower-bound = 5, upper-bound = 2 }", "actor-pool.resizer.upper-bound", "2")]
+    [InlineData("resizer { enabled = on, lower-bound = 1, upper-bound = 4 }", "actor-pool.workers", "10")]
+    [InlineData("resizer { enabled = on, interval = 0s }", "actor-pool.resizer.interval", "0s")]
     public void A_bad_value_must_fail_naming_the_key_and_the_value(string line, string key, string value)
     {
         var config = ConfigurationFactory.ParseString($"actor-pool {{ {line} }}");

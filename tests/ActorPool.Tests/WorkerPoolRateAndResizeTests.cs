@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace ActorPool.Tests;
+
+public sealed class WorkerPoolRateAndResizeTests
+{
+    [Fact]
+    public async Task The_start_rate_must_hold_within_ten_percent_over_two_seconds()
+    {
+        const double Rate = 20;
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 4, TasksPerSecond = Rate, RateBurst = 1 });
+        pool.Start();
+        var clock = Stopwatch.StartNew();
+        var starts = new ConcurrentQueue<TimeSpan>();
+        var enough = TestSignals.NewGate();
+        for (var i = 0; i < 60; i++)
+        {
+            await pool.SubmitAsync(_ =>
+            {
+                starts.Enqueue(clock.Elapsed);
+                if (starts.Count >= 46)
+                {
+                    enough.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
+        Assert.True(pool.GetStats().Queued > 30, "the limit must apply when tasks start, not when they are submitted");
+        await enough.WaitAsync();
+        var times = starts.ToArray();
+
+        // 40 intervals after the initial burst: about 2 s at 20 tasks/s.
+        var measured = 40 / (times[45] - times[5]).TotalSeconds;
+        Assert.InRange(measured, Rate * 0.9, Rate * 1.1);
+    }
+
+    [Fact]
+    public async Task Growing_must_start_queued_work_at_once()
+    {
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1 });
+        pool.Start();
+        var release = TestSignals.NewGate();
+        var started = Enumerable.Range(0, 4).Select(_ => TestSignals.NewGate()).ToArray();
+        foreach (var gate in started)
+        {
+            await pool.SubmitAsync(async _ =>
+            {
+                gate.TrySetResult();
+                await release.Task;
+            });
+        }
+
+        await started[0].WaitAsync();
+        Assert.False(started[1].Task.IsCompleted);
+
+        pool.Resize(4);
+        await Task.WhenAll(started.Select(s => s.Task)).WaitAsync(TestSignals.Patience);
+        Assert.Equal(4, pool.Workers);
+        await TestSignals.EventuallyAsync(() => pool.GetStats().ActiveWorkers == 4, () => $"{pool.GetStats()}");
+        release.TrySetResult();
+    }
+
+    [Fact]
+    public async Task Shrinking_must_let_busy_workers_finish_and_then_run_fewer_at_once()
+    {
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 4 });
+        pool.Start();
+        var blocker = await Blocker.OccupyAsync(pool, 4);
+
+        pool.Resize(1);
+        blocker.Release();
+        var meter = new ConcurrencyMeter();
+        for (var i = 0; i < 12; i++)
+        {
+            await pool.SubmitAsync(async _ =>
+            {
+                using (meter.Enter())
+                {
+                    await Task.Yield();
+                }
+            });
+        }
+
+        await pool.StopAsync();
+        var stats = pool.GetStats();
+        Assert.Equal(16, stats.Succeeded);
+        Assert.Equal(1, meter.Max);
+    }
+
+    [Fact]
+    public async Task The_resizer_must_grow_when_the_queue_backs_up_and_shrink_when_idle()
+    {
+        await using var pool = new WorkerPool(new WorkerPoolOptions
+        {
+            Workers = 1,
+            Resizer = new ResizerOptions { LowerBound = 1, UpperBound = 4, Interval = TimeSpan.FromMilliseconds(50) },
+        });
+        pool.Start();
+        var release = TestSignals.NewGate();
+        for (var i = 0; i < 8; i++)
+        {
+            await pool.SubmitAsync(_ => release.Task);
+        }
+
+        await TestSignals.EventuallyAsync(() => pool.GetStats() is { Workers: 4, ActiveWorkers: 4 }, () => $"{pool.GetStats()}");
+        release.TrySetResult();
+        await pool.WaitAsync();
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Workers == 1, () => $"{pool.GetStats()}");
+        Assert.Equal(8, pool.GetStats().Succeeded);
+    }
+}
