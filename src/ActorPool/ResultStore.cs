@@ -5,7 +5,7 @@ namespace ActorPool;
 /// outcomes, with a count per outcome and recent run times. Written by the result aggregator,
 /// read by any thread.
 /// </summary>
-internal sealed class ResultStore(int capacity)
+internal sealed class ResultStore(int capacity, Action<TaskResult>? observer = null)
 {
     /// <summary>Run times kept for the percentile.</summary>
     private const int DurationWindow = 4096;
@@ -27,6 +27,9 @@ internal sealed class ResultStore(int capacity)
     private long _ran;
     private TimeSpan _totalDuration;
 
+    /// <summary>Called by the aggregator after each <see cref="Add"/>, outside the lock: metrics and the pool-wide hook.</summary>
+    public Action<TaskResult>? Observer { get; } = observer;
+
     public void Add(TaskResult result)
     {
         lock (_resultsLock)
@@ -47,6 +50,15 @@ internal sealed class ResultStore(int capacity)
                     _results.Remove(_order.Dequeue());
                 }
             }
+        }
+    }
+
+    /// <summary>How many outcomes of one kind were recorded.</summary>
+    public long Count(TaskOutcome outcome)
+    {
+        lock (_resultsLock)
+        {
+            return _outcomes[(int)outcome];
         }
     }
 

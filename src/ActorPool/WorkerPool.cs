@@ -1,6 +1,7 @@
 using System.Globalization;
 using ActorPool.Actors;
 using ActorPool.Configuration;
+using ActorPool.Diagnostics;
 using ActorPool.Messages;
 using Akka;
 using Akka.Actor;
@@ -38,6 +39,7 @@ public sealed class WorkerPool : IAsyncDisposable
 
     private readonly ResultStore _results;
     private readonly PoolCounters _counters = new();
+    private readonly PoolMetrics? _metrics;
     private int _targetWorkers;
     private CancellationTokenRegistration _startRegistration;
     private int _started;
@@ -56,6 +58,7 @@ public sealed class WorkerPool : IAsyncDisposable
         }
 
         _targetWorkers = workers;
+        (_results, _metrics) = CreateResults(Name, _options, _counters);
         _system = CreateOwnSystem(_options);
         _ownsSystem = true;
         (_supervisor, _lifecycle, _room) = Spawn(_system, _options, Name, _results, _counters);
@@ -74,7 +77,7 @@ public sealed class WorkerPool : IAsyncDisposable
     {
         _options = options;
         Name = name;
-        _results = new ResultStore(options.MaxRetainedResults);
+        (_results, _metrics) = CreateResults(name, options, _counters);
         _ownsSystem = system is null;
         _targetWorkers = options.Workers;
         _system = system ?? CreateOwnSystem(options);
@@ -450,6 +453,7 @@ public sealed class WorkerPool : IAsyncDisposable
 
             _startRegistration.Dispose();
             _lifecycle!.Dispose();
+            _metrics?.Dispose();
             completion.TrySetResult();
         }
         catch (Exception ex)
@@ -476,6 +480,19 @@ public sealed class WorkerPool : IAsyncDisposable
         {
             await stop.ConfigureAwait(false);
         }
+    }
+
+    private static (ResultStore Results, PoolMetrics Metrics) CreateResults(string name, WorkerPoolOptions options, PoolCounters counters)
+    {
+        PoolMetrics? metrics = null;
+        var hook = options.OnTaskCompleted;
+        var results = new ResultStore(options.MaxRetainedResults, result =>
+        {
+            metrics!.Record(result);
+            hook?.Invoke(result);
+        });
+        metrics = new PoolMetrics(name, counters, results);
+        return (results, metrics);
     }
 
     private static WorkerPoolOptions ValidatedCopy(WorkerPoolOptions options)

@@ -74,6 +74,10 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to <see langword="null"/>: the worker count changes only through <see cref="WorkerPool.Resize"/>.</value>
     public ResizerOptions? Resizer { get; set; }
 
+    /// <summary>Called once with every recorded result of the pool, before the task's own <see cref="TaskOptions.OnCompleted"/>, off the dispatch path: for logs and audits.</summary>
+    /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
+    public Action<TaskResult>? OnTaskCompleted { get; set; }
+
     /// <summary>The clock for timestamps and durations; tests can pass a fake one.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+
+namespace ActorPool.Diagnostics;
+
+/// <summary>
+/// Publishes one pool's figures through <see cref="System.Diagnostics.Metrics"/> under the meter
+/// <see cref="MeterName"/>, every measurement tagged with the pool's name.
+/// </summary>
+/// <remarks>
+/// Names follow OpenTelemetry conventions (dotted, lower case, units in UCUM); a Prometheus
+/// exporter turns <c>actorpool.tasks.dropped</c> into <c>actorpool_tasks_dropped_total</c>.
+/// Each pool owns its <see cref="Meter"/> and disposes it when it stops, so stopped pools leave
+/// no callbacks behind.
+/// </remarks>
+internal sealed class PoolMetrics : IDisposable
+{
+    /// <summary>The meter name to listen to (<c>dotnet-counters monitor --counters ActorPool</c>).</summary>
+    public const string MeterName = "ActorPool";
+
+    /// <summary>The tag that carries the pool's name.</summary>
+    public const string PoolTag = "actorpool.pool";
+
+    /// <summary>The tag that carries a task's outcome on <c>actorpool.tasks.completed</c>.</summary>
+    public const string OutcomeTag = "actorpool.outcome";
+
+    private static readonly TaskOutcome[] Outcomes = Enum.GetValues<TaskOutcome>();
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _duration;
+    private readonly KeyValuePair<string, object?> _pool;
+
+    public PoolMetrics(string poolName, PoolCounters counters, ResultStore results)
+    {
+        _pool = new KeyValuePair<string, object?>(PoolTag, poolName);
+        _meter = new Meter(MeterName, typeof(PoolMetrics).Assembly.GetName().Version?.ToString());
+        _meter.CreateObservableGauge("actorpool.queue.depth", () => Measure(counters.Queued), "{task}", "Accepted tasks waiting for a worker.");
+        _meter.CreateObservableGauge("actorpool.workers", () => Measure(counters.Workers), "{worker}", "Live workers.");
+        _meter.CreateObservableGauge("actorpool.workers.active", () => Measure(counters.ActiveWorkers), "{worker}", "Workers running a task.");
+        _meter.CreateObservableCounter("actorpool.tasks.submitted", () => Measure(counters.Submitted), "{task}", "Submit calls made with a task.");
+        _meter.CreateObservableCounter("actorpool.tasks.rejected", () => Measure(counters.Rejected), "{task}", "Submits that were not accepted.");
+        _meter.CreateObservableCounter("actorpool.tasks.retried", () => Measure(counters.Retried), "{task}", "Retries scheduled after a failure.");
+        _meter.CreateObservableCounter("actorpool.tasks.completed", () => MeasureOutcomes(results), "{task}", "Tasks with a recorded outcome, by outcome.");
+        _meter.CreateObservableCounter("actorpool.tasks.failed", () => Measure(results.Count(TaskOutcome.Failed)), "{task}", "Tasks recorded Failed.");
+        _meter.CreateObservableCounter("actorpool.tasks.dropped", () => Measure(results.Count(TaskOutcome.Dropped)), "{task}", "Tasks dropped from a full queue.");
+        _meter.CreateObservableCounter("actorpool.workers.restarts", () => Measure(counters.WorkerRestarts), "{restart}", "Workers restarted after a fault.");
+        _duration = _meter.CreateHistogram<double>("actorpool.task.duration", "s", "How long tasks ran (their last try).");
+    }
+
+    /// <summary>Records a task's run time; tasks that never started are not measured.</summary>
+    public void Record(TaskResult result)
+    {
+        if (result.Attempts > 0)
+        {
+            _duration.Record(result.Duration.TotalSeconds, _pool);
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static string OutcomeName(TaskOutcome outcome) => outcome switch
+    {
+        TaskOutcome.Succeeded => "succeeded",
+        TaskOutcome.Failed => "failed",
+        TaskOutcome.Cancelled => "cancelled",
+        TaskOutcome.TimedOut => "timed_out",
+        _ => "dropped",
+    };
+
+    private Measurement<long> Measure(long value) => new(value, _pool);
+
+    private IEnumerable<Measurement<long>> MeasureOutcomes(ResultStore results)
+    {
+        foreach (var outcome in Outcomes)
+        {
+            yield return new Measurement<long>(results.Count(outcome), _pool, new KeyValuePair<string, object?>(OutcomeTag, OutcomeName(outcome)));
+        }
+    }
+}
