@@ -5,7 +5,7 @@ namespace ActorPool;
 /// outcomes, with a count per outcome and recent run times. Written by the result aggregator,
 /// read by any thread.
 /// </summary>
-internal sealed class ResultStore(int capacity, Action<TaskResult>? observer = null)
+internal sealed class ResultStore(int capacity, Action<TaskResult>? hook = null)
 {
     /// <summary>Run times kept for the percentile.</summary>
     private const int DurationWindow = 4096;
@@ -27,8 +27,11 @@ internal sealed class ResultStore(int capacity, Action<TaskResult>? observer = n
     private long _ran;
     private TimeSpan _totalDuration;
 
-    /// <summary>Called by the aggregator after each <see cref="Add"/>, outside the lock: metrics and the pool-wide hook.</summary>
-    public Action<TaskResult>? Observer { get; } = observer;
+    /// <summary>The pool-wide <see cref="WorkerPoolOptions.OnTaskCompleted"/> hook; the aggregator calls it after each <see cref="Add"/>.</summary>
+    public Action<TaskResult>? Hook { get; } = hook;
+
+    /// <summary>Measures every stored result; set once, before the pool's actors start.</summary>
+    public Diagnostics.PoolMetrics? Metrics { get; set; }
 
     public void Add(TaskResult result)
     {
@@ -51,6 +54,8 @@ internal sealed class ResultStore(int capacity, Action<TaskResult>? observer = n
                 }
             }
         }
+
+        Metrics?.Record(result);
     }
 
     /// <summary>How many outcomes of one kind were recorded.</summary>

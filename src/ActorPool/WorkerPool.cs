@@ -26,6 +26,12 @@ public sealed class WorkerPool : IAsyncDisposable
     private const string OwnSystemName = "actor-pool";
     private const string OwnPoolName = "pool";
 
+    /// <summary>The most tasks <see cref="SubmitManyAsync"/> puts in one message.</summary>
+    private const int MaxBatch = 4096;
+
+    private static readonly Task<bool> TrueTask = Task.FromResult(true);
+    private static readonly Task<bool> FalseTask = Task.FromResult(false);
+
     private readonly WorkerPoolOptions _options;
     private readonly ActorSystem? _system;
     private readonly bool _ownsSystem;
@@ -40,6 +46,9 @@ public sealed class WorkerPool : IAsyncDisposable
     private readonly ResultStore _results;
     private readonly PoolCounters _counters = new();
     private readonly PoolMetrics? _metrics;
+
+    /// <summary>The last task id handed out.</summary>
+    private long _lastId;
     private int _targetWorkers;
     private CancellationTokenRegistration _startRegistration;
     private int _started;
@@ -150,7 +159,6 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="SubmitRejectedException">The pool has no workers, is stopping or stopped, or its queue is full under <see cref="OverflowPolicy.Reject"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
-    /// <exception cref="TimeoutException">The supervisor did not answer within <see cref="WorkerPoolOptions.AskTimeout"/>; the task will not run.</exception>
     /// <remarks>
     /// A submit made from inside one of this pool's own tasks never waits for queue room: under
     /// <see cref="OverflowPolicy.Block"/> it is accepted beyond <see cref="WorkerPoolOptions.QueueSize"/>,
@@ -160,7 +168,7 @@ public sealed class WorkerPool : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        return SubmitCountedAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken);
+        return SubmitOneAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken);
     }
 
     /// <summary>Submits a task if the pool takes it now; never waits for queue room and never throws for a full queue or a stopped pool.</summary>
@@ -169,19 +177,140 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <returns>True if the task was accepted (it will get exactly one outcome); false if it was not and will never run.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A task option is invalid.</exception>
-    public async Task<bool> TrySubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null)
+    public Task<bool> TrySubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
+        _counters.CountSubmitted();
+        if (TryAdmit(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: false, out _) == Admission.Accepted)
+        {
+            return TrueTask;
+        }
+
+        _counters.CountRejected();
+        return FalseTask;
+    }
+
+    /// <summary>Submits many tasks with the same options, sending them to the supervisor in batches rather than one message each.</summary>
+    /// <param name="tasks">The work items; none may be null.</param>
+    /// <param name="options">Per-task settings shared by every task, or null for the pool's defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for queue room; tasks already accepted still run.</param>
+    /// <returns>The ids of the tasks, in the order given.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is null.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="tasks"/> is null; the message gives its index.</exception>
+    /// <exception cref="SubmitRejectedException">The pool refused a task (no workers, stopped, or queue full under <see cref="OverflowPolicy.Reject"/>). The tasks before it were accepted and run; that one and the rest were not.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting for room; as above, earlier tasks were accepted.</exception>
+    public async Task<IReadOnlyList<long>> SubmitManyAsync(IEnumerable<Func<CancellationToken, Task>> tasks, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var work = tasks as IReadOnlyList<Func<CancellationToken, Task>> ?? [.. tasks];
+        for (var i = 0; i < work.Count; i++)
+        {
+            if (work[i] is null)
+            {
+                throw new ArgumentException($"{nameof(tasks)}[{i}] is null.", nameof(tasks));
+            }
+        }
+
+        options?.Validate();
+        var ids = new long[work.Count];
+        var next = 0;
         try
         {
-            await SubmitCountedAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: false, CancellationToken.None).ConfigureAwait(false);
-            return true;
+            while (next < work.Count)
+            {
+                next = AdmitBatch(work, options, ids, next, out var admission);
+                if (admission == Admission.NeedsRoom)
+                {
+                    // The batch so far is sent: its tasks can start and free the room we wait for.
+                    var index = next++;
+                    ids[index] = await SubmitOneAsync(new WorkItem(work[index], options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken).ConfigureAwait(false);
+                }
+                else if (admission != Admission.Accepted)
+                {
+                    _counters.CountSubmitted();
+                    _counters.CountRejected();
+                    next++;
+                    throw Rejection(admission);
+                }
+            }
         }
-        catch (Exception ex) when (ex is SubmitRejectedException or TimeoutException)
+        finally
         {
-            return false;
+            // Tasks never offered still count as submitted and rejected, so the books balance.
+            for (; next < work.Count; next++)
+            {
+                _counters.CountSubmitted();
+                _counters.CountRejected();
+            }
         }
+
+        return ids;
+    }
+
+    /// <summary>Admits tasks from <paramref name="start"/> until one cannot be admitted at once, and sends them as one message.</summary>
+    /// <returns>The index of the first task not admitted (<paramref name="work"/>.Count when all were).</returns>
+    private int AdmitBatch(IReadOnlyList<Func<CancellationToken, Task>> work, TaskOptions? options, long[] ids, int start, out Admission stopped)
+    {
+        stopped = Admission.Accepted;
+        if (_lifecycle is null)
+        {
+            stopped = Admission.NoWorkers;
+            return start;
+        }
+
+        var batch = new SubmitTask[Math.Min(work.Count - start, MaxBatch)];
+        var count = 0;
+        while (count < batch.Length)
+        {
+            var holdsSlot = false;
+            if (_room is not null && !(holdsSlot = _room.Wait(0, CancellationToken.None)) && !(_options.Overflow == OverflowPolicy.Block && InsidePool.Is(_supervisor)))
+            {
+                stopped = _options.Overflow == OverflowPolicy.Reject ? Admission.QueueFull : Admission.NeedsRoom;
+                break;
+            }
+
+            batch[count] = new SubmitTask(0, new WorkItem(work[start + count], options, Completion: null, CallerToken: default), holdsSlot);
+            count++;
+        }
+
+        if (count == 0)
+        {
+            return start;
+        }
+
+        if (!_lifecycle.TryEnter())
+        {
+            foreach (var submit in batch.AsSpan(0, count))
+            {
+                if (submit.HoldsSlot)
+                {
+                    _room!.Release();
+                }
+            }
+
+            stopped = Admission.Stopped;
+            return start;
+        }
+
+        try
+        {
+            var firstId = Interlocked.Add(ref _lastId, count) - count + 1;
+            for (var i = 0; i < count; i++)
+            {
+                batch[i] = batch[i] with { Id = firstId + i };
+                ids[start + i] = firstId + i;
+                _counters.CountSubmitted();
+            }
+
+            _supervisor.Tell(new SubmitBatch(count == batch.Length ? batch : batch[..count]));
+        }
+        finally
+        {
+            _lifecycle.Exit();
+        }
+
+        return start + count;
     }
 
     /// <summary>Submits a task and waits for its value.</summary>
@@ -201,7 +330,7 @@ public sealed class WorkerPool : IAsyncDisposable
         options?.Validate();
         var run = new ValueRun<T>(task, cancellationToken);
         var item = new WorkItem(run.ExecuteAsync, options, run.Complete, cancellationToken);
-        await SubmitCountedAsync(item, waitForRoom: true, cancellationToken).ConfigureAwait(false);
+        await SubmitOneAsync(item, waitForRoom: true, cancellationToken).ConfigureAwait(false);
         return await run.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -309,75 +438,127 @@ public sealed class WorkerPool : IAsyncDisposable
 
     /// <summary>Submits a prepared work item (for <see cref="TaskGroup"/>), waiting for room like <see cref="SubmitAsync"/>.</summary>
     internal Task<long> SubmitItemAsync(WorkItem item, CancellationToken cancellationToken) =>
-        SubmitCountedAsync(item, waitForRoom: true, cancellationToken);
+        SubmitOneAsync(item, waitForRoom: true, cancellationToken);
 
-    /// <summary>Counts the submit, and its rejection if it is not accepted, so every submit is accounted for.</summary>
-    private async Task<long> SubmitCountedAsync(WorkItem item, bool waitForRoom, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts the submit and admits it at once when it can; only a submit that must wait for
+    /// queue room goes async. Every submit ends accepted or counted rejected.
+    /// </summary>
+    private Task<long> SubmitOneAsync(WorkItem item, bool waitForRoom, CancellationToken cancellationToken)
     {
         _counters.CountSubmitted();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            _counters.CountRejected();
+            return Task.FromCanceled<long>(cancellationToken);
+        }
+
+        var admission = TryAdmit(item, waitForRoom, out var id);
+        switch (admission)
+        {
+            case Admission.Accepted:
+                return Task.FromResult(id);
+            case Admission.NeedsRoom:
+                return SubmitAfterRoomAsync(item, cancellationToken);
+            default:
+                _counters.CountRejected();
+                return Task.FromException<long>(Rejection(admission));
+        }
+    }
+
+    private async Task<long> SubmitAfterRoomAsync(WorkItem item, CancellationToken cancellationToken)
+    {
         try
         {
-            return await SubmitCoreAsync(item, waitForRoom, cancellationToken).ConfigureAwait(false);
+            await WaitForRoomAsync(_room!, _lifecycle!, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             _counters.CountRejected();
             throw;
         }
+
+        if (!TryEnqueue(item, holdsSlot: true, out var id))
+        {
+            _counters.CountRejected();
+            throw Rejection(Admission.Stopped);
+        }
+
+        return id;
     }
 
-    private async Task<long> SubmitCoreAsync(WorkItem item, bool waitForRoom, CancellationToken cancellationToken)
+    /// <summary>Decides a submit without waiting: accepted (and sent), rejected, or waiting for room.</summary>
+    private Admission TryAdmit(WorkItem item, bool waitForRoom, out long id)
     {
+        id = 0;
         if (_lifecycle is null)
         {
-            throw new SubmitRejectedException(RejectionReason.NoWorkers);
+            return Admission.NoWorkers;
         }
 
         if (_lifecycle.IsClosed)
         {
-            throw new SubmitRejectedException(RejectionReason.Stopped);
+            return Admission.Stopped;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         var holdsSlot = false;
         if (_room is not null)
         {
             holdsSlot = _room.Wait(0, CancellationToken.None);
-            if (!holdsSlot && (!waitForRoom || _options.Overflow == OverflowPolicy.Reject))
+            if (!holdsSlot)
             {
-                throw new SubmitRejectedException(RejectionReason.QueueFull, $"The task was rejected: pool '{Name}' already holds {_options.QueueSize} waiting tasks (QueueSize).");
-            }
+                if (!waitForRoom || _options.Overflow == OverflowPolicy.Reject)
+                {
+                    return Admission.QueueFull;
+                }
 
-            // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
-            if (!holdsSlot && !InsidePool.Is(_supervisor))
-            {
-                await WaitForRoomAsync(_room, _lifecycle, cancellationToken).ConfigureAwait(false);
-                holdsSlot = true;
+                // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
+                if (!InsidePool.Is(_supervisor))
+                {
+                    return Admission.NeedsRoom;
+                }
             }
         }
 
-        var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_lifecycle.TryEnter())
+        return TryEnqueue(item, holdsSlot, out id) ? Admission.Accepted : Admission.Stopped;
+    }
+
+    /// <summary>
+    /// Accepts a task: gives it an id and puts it in the supervisor's mailbox. The admission gate
+    /// orders this before any stop or cancel, so the supervisor never refuses what it receives
+    /// and the caller needs no reply.
+    /// </summary>
+    private bool TryEnqueue(WorkItem item, bool holdsSlot, out long id)
+    {
+        if (!_lifecycle!.TryEnter())
         {
             if (holdsSlot)
             {
                 _room!.Release();
             }
 
-            throw new SubmitRejectedException(RejectionReason.Stopped);
+            id = 0;
+            return false;
         }
 
         try
         {
-            _supervisor.Tell(new SubmitTask(item, reply, holdsSlot));
+            id = Interlocked.Increment(ref _lastId);
+            _supervisor.Tell(new SubmitTask(id, item, holdsSlot));
+            return true;
         }
         finally
         {
             _lifecycle.Exit();
         }
-
-        return await AwaitAcceptanceAsync(reply, cancellationToken).ConfigureAwait(false);
     }
+
+    private SubmitRejectedException Rejection(Admission admission) => admission switch
+    {
+        Admission.NoWorkers => new SubmitRejectedException(RejectionReason.NoWorkers),
+        Admission.QueueFull => new SubmitRejectedException(RejectionReason.QueueFull, $"The task was rejected: pool '{Name}' already holds {_options.QueueSize} waiting tasks (QueueSize)."),
+        _ => new SubmitRejectedException(RejectionReason.Stopped, $"The task was rejected: pool '{Name}' is stopping or stopped."),
+    };
 
     private static async Task WaitForRoomAsync(SemaphoreSlim room, PoolLifecycle lifecycle, CancellationToken cancellationToken)
     {
@@ -389,30 +570,6 @@ public sealed class WorkerPool : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new SubmitRejectedException(RejectionReason.Stopped);
-        }
-    }
-
-    private async Task<long> AwaitAcceptanceAsync(TaskCompletionSource<long> reply, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reply.Task.WaitAsync(_options.AskTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            // Withdraw the request; the supervisor will not run a task whose reply it cannot set.
-            if (!reply.TrySetCanceled(cancellationToken))
-            {
-                // The supervisor answered in the meantime: its answer stands.
-                return await reply.Task.ConfigureAwait(false);
-            }
-
-            if (ex is TimeoutException)
-            {
-                throw new TimeoutException($"Pool '{Name}' did not accept or reject the task within its ask timeout of {_options.AskTimeout}; the task will not run.", ex);
-            }
-
-            throw;
         }
     }
 
@@ -484,14 +641,9 @@ public sealed class WorkerPool : IAsyncDisposable
 
     private static (ResultStore Results, PoolMetrics Metrics) CreateResults(string name, WorkerPoolOptions options, PoolCounters counters)
     {
-        PoolMetrics? metrics = null;
-        var hook = options.OnTaskCompleted;
-        var results = new ResultStore(options.MaxRetainedResults, result =>
-        {
-            metrics!.Record(result);
-            hook?.Invoke(result);
-        });
-        metrics = new PoolMetrics(name, counters, results);
+        var results = new ResultStore(options.MaxRetainedResults, options.OnTaskCompleted);
+        var metrics = new PoolMetrics(name, counters, results);
+        results.Metrics = metrics;
         return (results, metrics);
     }
 
@@ -608,5 +760,15 @@ public sealed class WorkerPool : IAsyncDisposable
         }
 
         public override int ExitCode => 0;
+    }
+
+    /// <summary>What became of a submit that did not wait.</summary>
+    private enum Admission
+    {
+        Accepted,
+        NeedsRoom,
+        NoWorkers,
+        Stopped,
+        QueueFull,
     }
 }

@@ -13,7 +13,7 @@ public sealed class WorkerPoolOverflowTests
 
         var error = await Assert.ThrowsAsync<SubmitRejectedException>(() => pool.SubmitAsync(_ => Task.CompletedTask));
         Assert.Equal(RejectionReason.QueueFull, error.Reason);
-        Assert.Equal(2, pool.GetStats().Queued);
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Queued == 2, () => $"{pool.GetStats()}");
 
         blocker.Release();
         await pool.StopAsync();

@@ -28,7 +28,8 @@ public sealed class WorkerPoolRateAndResizeTests
             });
         }
 
-        Assert.True(pool.GetStats().Queued > 30, "the limit must apply when tasks start, not when they are submitted");
+        // The limit applies when tasks start, not when they are submitted.
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Queued > 30, () => $"{pool.GetStats()}");
         await enough.WaitAsync();
         var times = starts.ToArray();
 

@@ -63,9 +63,9 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     /// <summary>Makes the props of one worker from the supervisor's ref; tests swap in their own workers.</summary>
     private readonly Func<IActorRef, Props> _workerProps;
 
+    private readonly ResultStore _store;
     private readonly IActorRef _aggregator;
     private IActorRef _router = ActorRefs.Nobody;
-    private long _nextId;
     private long _accepted;
     private long _recorded;
     private int _restarts;
@@ -101,9 +101,11 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _queue = new TaskQueue(options.EnablePriority);
         _breaker = options.CircuitBreaker is { } breaker ? new CircuitBreakerState(breaker, options.TimeProvider) : null;
         _limiter = options.TasksPerSecond is { } rate ? CreateLimiter(rate, options.RateBurst) : null;
+        _store = store;
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(store), "results");
 
         Receive<SubmitTask>(HandleSubmit);
+        Receive<SubmitBatch>(HandleSubmitBatch);
         Receive<WorkerReady>(_ => HandleWorkerReady(Sender));
         Receive<TaskFinished>(HandleTaskFinished);
         Receive<WorkerRestarted>(HandleWorkerRestarted);
@@ -177,24 +179,32 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     private void HandleSubmit(SubmitTask submit)
     {
+        Accept(submit);
+        Dispatch();
+    }
+
+    private void HandleSubmitBatch(SubmitBatch batch)
+    {
+        foreach (var submit in batch.Tasks)
+        {
+            Accept(submit);
+        }
+
+        Dispatch();
+    }
+
+    /// <summary>Takes in an accepted task; the caller already has its id, so it always gets an outcome.</summary>
+    private void Accept(SubmitTask submit)
+    {
+        var task = new QueuedTask(submit.Id, submit.Item, submit.HoldsSlot, attempts: 0, ++_accepted);
         if (_stopping || _cancelled || _poolCts.IsCancellationRequested)
         {
-            ReleaseSlot(submit.HoldsSlot);
-            submit.Reply.TrySetException(new SubmitRejectedException(RejectionReason.Stopped));
+            // Admitted just before the start token fired: it may not start any more.
+            ReleaseSlot(task.HoldsSlot);
+            Record(NeverStarted(task, TaskOutcome.Cancelled, new OperationCanceledException("The pool's start token was cancelled before the task started.")), task);
             return;
         }
 
-        var id = _nextId + 1;
-        if (!submit.Reply.TrySetResult(id))
-        {
-            // The caller stopped waiting (its token or the ask timeout): it was told the task
-            // was not accepted, so it must not run.
-            ReleaseSlot(submit.HoldsSlot);
-            return;
-        }
-
-        _nextId = id;
-        _accepted++;
         if (_options.Overflow == OverflowPolicy.DropOldest && _options.QueueSize > 0
             && _queue.Count >= _options.QueueSize && _queue.TryDequeueOldest(out var oldest))
         {
@@ -203,11 +213,10 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
                 NeverStarted(oldest, TaskOutcome.Dropped, new SubmitRejectedException(
                     RejectionReason.QueueFull,
                     $"The task was dropped: the queue held {_options.QueueSize} tasks and a newer one arrived (OverflowPolicy.DropOldest).")),
-                oldest.Item);
+                oldest);
         }
 
-        Enqueue(new QueuedTask(id, submit.Item, submit.HoldsSlot, attempts: 0, _options.TimeProvider.GetTimestamp()));
-        Dispatch();
+        Enqueue(task);
     }
 
     private void Enqueue(QueuedTask task)
@@ -241,7 +250,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
         ReleaseSlot(task.HoldsSlot);
         var timeout = task.Item.Options?.QueueTimeout ?? _options.QueueTimeout;
-        Record(NeverStarted(task, TaskOutcome.TimedOut, new TimeoutException($"The task waited longer than its queue timeout of {timeout} and was never started.")), task.Item);
+        Record(NeverStarted(task, TaskOutcome.TimedOut, new TimeoutException($"The task waited longer than its queue timeout of {timeout} and was never started.")), task);
         CompleteStopIfDrained();
     }
 
@@ -404,14 +413,14 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (MayRun(pending.Item))
+        if (MayRun(pending.Task.Item))
         {
-            Enqueue(new QueuedTask(due.TaskId, pending.Item, holdsSlot: false, pending.LastResult.Attempts, _options.TimeProvider.GetTimestamp()));
+            Enqueue(new QueuedTask(due.TaskId, pending.Task.Item, holdsSlot: false, pending.LastResult.Attempts, pending.Task.Arrival));
             Dispatch();
         }
         else
         {
-            Record(pending.LastResult, pending.Item);
+            Record(pending.LastResult, pending.Task);
             CompleteStopIfDrained();
         }
     }
@@ -432,7 +441,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _outcomeWaiters.Add(new OutcomeWaiter(wait.Completion, _nextId, outstanding));
+        _outcomeWaiters.Add(new OutcomeWaiter(wait.Completion, _accepted, outstanding));
     }
 
     private void HandleGetState(GetPoolState get) =>
@@ -461,7 +470,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             {
                 TakeFromQueue(next);
                 MakeIdle(worker);
-                Record(NeverStarted(next, TaskOutcome.Cancelled, new OperationCanceledException(next.Item.CallerToken)), next.Item);
+                Record(NeverStarted(next, TaskOutcome.Cancelled, new OperationCanceledException(next.Item.CallerToken)), next);
                 continue;
             }
 
@@ -469,7 +478,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             {
                 TakeFromQueue(next);
                 MakeIdle(worker);
-                Record(NeverStarted(next, TaskOutcome.Failed, new CircuitOpenException()), next.Item);
+                Record(NeverStarted(next, TaskOutcome.Failed, new CircuitOpenException()), next);
                 continue;
             }
 
@@ -507,7 +516,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             timeout = null;
         }
 
-        _busy[worker] = new RunningTask(task, attempt, _options.TimeProvider);
+        _busy[worker] = new RunningTask(task, attempt, _options.TimeProvider.GetTimestamp());
         worker.Tell(new RunTask(task.Id, task.Item, timeout, attempt));
     }
 
@@ -548,14 +557,14 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         {
             _counters.CountRetried();
             var delay = Backoff(result.Attempts);
-            _retrying[running.Task.Id] = new PendingRetry(running.Task.Item, result);
+            _retrying[running.Task.Id] = new PendingRetry(running.Task, result);
             var due = new RetryDue(running.Task.Id);
             Timers.StartSingleTimer(due, due, delay);
             _log.Debug("Task {0} failed on attempt {1}; retrying in {2}", running.Task.Id, result.Attempts, delay);
             return;
         }
 
-        Record(result, running.Task.Item);
+        Record(result, running.Task);
     }
 
     private bool ShouldRetry(RunningTask running, Exception? error)
@@ -731,7 +740,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         foreach (var queued in _queue.DrainOldestFirst())
         {
             Forget(queued);
-            Record(NeverStarted(queued, TaskOutcome.Cancelled, new OperationCanceledException(why)), queued.Item);
+            Record(NeverStarted(queued, TaskOutcome.Cancelled, new OperationCanceledException(why)), queued);
         }
     }
 
@@ -741,7 +750,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         foreach (var (id, pending) in _retrying)
         {
             Timers.Cancel(new RetryDue(id));
-            Record(pending.LastResult, pending.Item);
+            Record(pending.LastResult, pending.Task);
         }
 
         _retrying.Clear();
@@ -754,7 +763,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             if (!running.Recorded)
             {
                 running.Recorded = true;
-                Record(NeverFinished(running, outcome, error()), running.Task.Item);
+                Record(NeverFinished(running, outcome, error()), running.Task);
             }
         }
     }
@@ -792,22 +801,34 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _stopWaiters.Clear();
     }
 
-    private void Record(TaskResult result, WorkItem item)
+    private void Record(TaskResult result, QueuedTask task)
     {
         _recorded++;
-        _aggregator.Tell(new RecordOutcome(result, item));
+        var item = task.Item;
+        if (_store.Hook is null && item.Options?.OnCompleted is null)
+        {
+            // Nothing slow to call: store it here rather than spend a message per task.
+            _store.Add(result);
+            item.Completion?.Invoke(result);
+        }
+        else
+        {
+            // User callbacks run on the aggregator, so a slow one never delays dispatch.
+            _aggregator.Tell(new RecordOutcome(result, item));
+        }
+
         if (_outcomeWaiters.Count > 0)
         {
-            NotifyOutcomeWaiters(result.TaskId);
+            NotifyOutcomeWaiters(task.Arrival);
         }
     }
 
-    private void NotifyOutcomeWaiters(long taskId)
+    private void NotifyOutcomeWaiters(long arrival)
     {
         for (var i = _outcomeWaiters.Count - 1; i >= 0; i--)
         {
             var waiter = _outcomeWaiters[i];
-            if (taskId <= waiter.LastId && --waiter.Remaining == 0)
+            if (arrival <= waiter.LastArrival && --waiter.Remaining == 0)
             {
                 _aggregator.Tell(new FlushOutcomes(waiter.Completion));
                 _outcomeWaiters.RemoveAt(i);
@@ -826,32 +847,33 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private TaskResult NeverStarted(QueuedTask queued, TaskOutcome outcome, Exception error) =>
         new(queued.Id, outcome, error, TimeSpan.Zero, _options.TimeProvider.GetUtcNow(), queued.Attempts) { Key = queued.Item.Key };
 
-    private TaskResult NeverFinished(RunningTask running, TaskOutcome outcome, Exception error) =>
-        new(running.Task.Id, outcome, error, _options.TimeProvider.GetElapsedTime(running.StartTimestamp), running.StartedAt, running.Attempt) { Key = running.Task.Item.Key };
+    private TaskResult NeverFinished(RunningTask running, TaskOutcome outcome, Exception error)
+    {
+        var ran = _options.TimeProvider.GetElapsedTime(running.StartTimestamp);
+        return new(running.Task.Id, outcome, error, ran, _options.TimeProvider.GetUtcNow() - ran, running.Attempt) { Key = running.Task.Item.Key };
+    }
 
     /// <summary>A task a worker holds; <see cref="Recorded"/> turns true once its outcome is settled.</summary>
-    private sealed class RunningTask(QueuedTask task, int attempt, TimeProvider time)
+    private sealed class RunningTask(QueuedTask task, int attempt, long startTimestamp)
     {
         public QueuedTask Task { get; } = task;
 
         public int Attempt { get; } = attempt;
 
-        public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
-
-        public long StartTimestamp { get; } = time.GetTimestamp();
+        public long StartTimestamp { get; } = startTimestamp;
 
         public bool Recorded { get; set; }
     }
 
     /// <summary>A failed task waiting for its next try, with the result that stands if it gets none.</summary>
-    private sealed record PendingRetry(WorkItem Item, TaskResult LastResult);
+    private sealed record PendingRetry(QueuedTask Task, TaskResult LastResult);
 
-    /// <summary>A <see cref="WorkerPool.WaitAsync"/> caller: done when the tasks up to <see cref="LastId"/> that were outstanding have outcomes.</summary>
-    private sealed class OutcomeWaiter(TaskCompletionSource completion, long lastId, long remaining)
+    /// <summary>A <see cref="WorkerPool.WaitAsync"/> caller: done when the tasks received up to <see cref="LastArrival"/> that were outstanding have outcomes.</summary>
+    private sealed class OutcomeWaiter(TaskCompletionSource completion, long lastArrival, long remaining)
     {
         public TaskCompletionSource Completion { get; } = completion;
 
-        public long LastId { get; } = lastId;
+        public long LastArrival { get; } = lastArrival;
 
         public long Remaining { get; set; } = remaining;
     }

@@ -25,7 +25,7 @@ internal sealed class ResultAggregatorActor : ReceiveActor
     private void HandleRecord(RecordOutcome record)
     {
         _store.Add(record.Result);
-        Notify(_store.Observer, record.Result);
+        Notify(_store.Hook, record.Result);
         Notify(record.Item.Completion, record.Result);
         Notify(record.Item.Options?.OnCompleted, record.Result);
     }

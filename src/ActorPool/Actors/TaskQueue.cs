@@ -3,7 +3,7 @@ using ActorPool.Messages;
 namespace ActorPool.Actors;
 
 /// <summary>An accepted task waiting for a worker, owned by the supervisor.</summary>
-internal sealed class QueuedTask(long id, WorkItem item, bool holdsSlot, int attempts, long enqueuedAt)
+internal sealed class QueuedTask(long id, WorkItem item, bool holdsSlot, int attempts, long arrival)
 {
     public long Id { get; } = id;
 
@@ -15,8 +15,8 @@ internal sealed class QueuedTask(long id, WorkItem item, bool holdsSlot, int att
     /// <summary>Tries made before this wait (0 for a new task).</summary>
     public int Attempts { get; } = attempts;
 
-    /// <summary>When the task entered the queue, on the pool's <see cref="TimeProvider"/>.</summary>
-    public long EnqueuedAt { get; } = enqueuedAt;
+    /// <summary>The order in which the supervisor received the task (ids may arrive out of order from many threads).</summary>
+    public long Arrival { get; } = arrival;
 
     /// <summary>Start order among equal priorities; set by the queue.</summary>
     public long Sequence { get; set; }

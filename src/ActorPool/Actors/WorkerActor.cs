@@ -67,11 +67,15 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         _current = run;
         _reported = false;
-        _cts = CancellationTokenSource.CreateLinkedTokenSource(_poolToken);
         _startedAt = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();
+        var token = _poolToken;
         if (run.Timeout is { } timeout && timeout != Timeout.InfiniteTimeSpan)
         {
+            // Only a task with a deadline needs a token of its own; the rest share the pool's,
+            // which spares a token source and a registration on the pool's token per task.
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(_poolToken);
+            token = _cts.Token;
             Timers.StartSingleTimer(DeadlineTimer, new RunDeadline(run.TaskId), timeout);
         }
 
@@ -79,7 +83,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         var outer = InsidePool.Enter(_supervisor);
         try
         {
-            task = run.Item.Work(_cts.Token)
+            task = run.Item.Work(token)
                 ?? Task.FromException(new InvalidOperationException("The task delegate returned null instead of a Task."));
         }
         catch (Exception ex)

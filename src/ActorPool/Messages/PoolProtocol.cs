@@ -23,11 +23,18 @@ internal sealed record WorkItem(
     public int Priority => Options?.Priority ?? 0;
 }
 
-/// <summary>Asks the supervisor to accept a task; answered through <paramref name="Reply"/> with the task id or a rejection.</summary>
+/// <summary>A task the pool has accepted, on its way into the supervisor's queue.</summary>
+/// <param name="Id">The id the caller was given.</param>
 /// <param name="Item">The task.</param>
-/// <param name="Reply">Completed with the id once accepted; cancelled by the caller if it stopped waiting.</param>
 /// <param name="HoldsSlot">Whether the caller took a queue slot that the supervisor must give back.</param>
-internal sealed record SubmitTask(WorkItem Item, TaskCompletionSource<long> Reply, bool HoldsSlot);
+/// <remarks>
+/// The admission gate (<see cref="PoolLifecycle"/>) orders every accepted task before any stop or
+/// cancel, so the supervisor takes whatever arrives and the caller needs no reply.
+/// </remarks>
+internal sealed record SubmitTask(long Id, WorkItem Item, bool HoldsSlot);
+
+/// <summary>Several accepted tasks in one message, from <c>SubmitManyAsync</c>.</summary>
+internal sealed record SubmitBatch(SubmitTask[] Tasks);
 
 /// <summary>Lets queued tasks reach workers.</summary>
 internal sealed class StartPool

@@ -17,8 +17,11 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
         var supervisor = Sys.ActorOf(PoolSupervisorActor.Props(options, poolCts, room: null, store, new PoolCounters(), self => RelayWorker.Props(self, probe.Ref)));
         supervisor.Tell(StartPool.Instance);
 
-        var replies = Enumerable.Range(0, 3).Select(_ => Submit(supervisor)).ToArray();
-        var ids = await Task.WhenAll(replies.Select(r => r.Task));
+        long[] ids = [11, 12, 13];
+        foreach (var id in ids)
+        {
+            supervisor.Tell(new SubmitTask(id, new WorkItem(_ => Task.CompletedTask, Options: null, Completion: null, CallerToken: default), HoldsSlot: false));
+        }
 
         var first = await probe.ExpectMsgAsync<RunTask>();
         var worker = probe.LastSender;
@@ -140,14 +143,6 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Throws<InvalidActorNameException>(() => WorkerPool.Create(Sys, new WorkerPoolOptions { Workers = 1 }, "twin"));
         Assert.NotNull(first);
-    }
-
-    private static TaskCompletionSource<long> Submit(IActorRef supervisor)
-    {
-        var reply = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var item = new WorkItem(_ => Task.CompletedTask, Options: null, Completion: null, CallerToken: default);
-        supervisor.Tell(new SubmitTask(item, reply, HoldsSlot: false));
-        return reply;
     }
 
     private static TaskResult Succeeded(long id) =>

@@ -101,7 +101,7 @@ public sealed class TaskQueueTests
     }
 
     private static QueuedTask Task(long id, int priority) =>
-        new(id, new WorkItem(_ => System.Threading.Tasks.Task.CompletedTask, new TaskOptions { Priority = priority }, null, default), holdsSlot: false, attempts: 0, enqueuedAt: 0);
+        new(id, new WorkItem(_ => System.Threading.Tasks.Task.CompletedTask, new TaskOptions { Priority = priority }, null, default), holdsSlot: false, attempts: 0, arrival: id);
 
     private static List<long> DrainIds(TaskQueue queue)
     {

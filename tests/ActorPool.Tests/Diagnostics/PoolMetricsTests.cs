@@ -61,6 +61,7 @@ public sealed class PoolMetricsTests : IAsyncLifetime, IDisposable
         var blocker = await Blocker.OccupyAsync(pool, 1);
         await pool.SubmitAsync(_ => Task.CompletedTask);
         await pool.SubmitAsync(_ => throw new InvalidOperationException("boom")); // drops the one before it
+        await TestSignals.EventuallyAsync(() => pool.GetStats() is { Dropped: 1, Queued: 1 }, () => $"{pool.GetStats()}");
 
         _listener.RecordObservableInstruments();
         Assert.Equal(1, _latest["actorpool.queue.depth"]);

@@ -1,0 +1,107 @@
+using System.Threading.Channels;
+
+namespace ActorPool.Benchmarks.Contenders;
+
+/// <summary>
+/// The BCL baseline: a fixed set of worker loops reading one channel. "Counted" counts finished
+/// tasks (what <c>SubmitAsync</c> gives); "completion" hands each caller a completion source
+/// (what <c>RunAsync</c> gives).
+/// </summary>
+public sealed class ChannelsPool : IContender
+{
+    public const string CountedName = "Channels pool (counted)";
+    public const string CompletionName = "Channels pool + TCS";
+
+    private readonly Channel<Item> _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(100_000) { SingleReader = false, SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task[] _workers;
+    private readonly bool _withCompletion;
+    private long _done;
+    private TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _target;
+
+    public ChannelsPool(int workers, bool withCompletion)
+    {
+        _withCompletion = withCompletion;
+        _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(WorkAsync)).ToArray();
+    }
+
+    public string Name => _withCompletion ? CompletionName : CountedName;
+
+    /// <summary>The token running tasks see; cancelling it is this pool's stop.</summary>
+    public CancellationToken Token => _stop.Token;
+
+    public async Task RunAllAsync(int count, Func<CancellationToken, Task> work)
+    {
+        Volatile.Write(ref _done, 0);
+        Volatile.Write(ref _target, count);
+        _allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_withCompletion)
+        {
+            var completions = new Task[count];
+            for (var i = 0; i < count; i++)
+            {
+                var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completions[i] = completion.Task;
+                await _channel.Writer.WriteAsync(new Item(work, completion));
+            }
+
+            await Task.WhenAll(completions);
+            return;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            await _channel.Writer.WriteAsync(new Item(work, null));
+        }
+
+        await _allDone.Task;
+    }
+
+    /// <summary>Queues one task with a completion source; used to measure queued memory and latency.</summary>
+    public ValueTask EnqueueAsync(Func<CancellationToken, Task> work, TaskCompletionSource completion) =>
+        _channel.Writer.WriteAsync(new Item(work, completion));
+
+    /// <summary>Cancels running tasks and waits for the worker loops to end.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        _channel.Writer.TryComplete();
+        await Task.WhenAll(_workers).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var item in _channel.Reader.ReadAllAsync(_stop.Token))
+            {
+                try
+                {
+                    await item.Work(_stop.Token);
+                    item.Completion?.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    item.Completion?.TrySetException(ex);
+                }
+
+                if (Interlocked.Increment(ref _done) == Volatile.Read(ref _target))
+                {
+                    _allDone.TrySetResult();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private readonly record struct Item(Func<CancellationToken, Task> Work, TaskCompletionSource? Completion);
+}

@@ -1,0 +1,40 @@
+namespace ActorPool.Benchmarks.Contenders;
+
+/// <summary>One way of running many small tasks on a fixed number of workers.</summary>
+public interface IContender : IAsyncDisposable
+{
+    /// <summary>The name shown in result tables.</summary>
+    string Name { get; }
+
+    /// <summary>Runs <paramref name="count"/> tasks of <paramref name="work"/> and returns once all have finished.</summary>
+    Task RunAllAsync(int count, Func<CancellationToken, Task> work);
+}
+
+/// <summary>The contenders a run compares, by name, each made for a worker count.</summary>
+public static class ContenderCatalog
+{
+    public static readonly string[] Names =
+    [
+        ChannelsPool.CountedName,
+        ChannelsPool.CompletionName,
+        ActorPoolContender.SubmitName,
+        ActorPoolContender.SubmitManyName,
+        ActorPoolContender.RunName,
+        DataflowContender.ContenderName,
+        ParallelForEachContender.ContenderName,
+        AkkaRoundRobinContender.ContenderName,
+    ];
+
+    public static IContender Create(string name, int workers) => name switch
+    {
+        ChannelsPool.CountedName => new ChannelsPool(workers, withCompletion: false),
+        ChannelsPool.CompletionName => new ChannelsPool(workers, withCompletion: true),
+        ActorPoolContender.SubmitName => new ActorPoolContender(workers, ActorPoolContender.Mode.Submit),
+        ActorPoolContender.SubmitManyName => new ActorPoolContender(workers, ActorPoolContender.Mode.SubmitMany),
+        ActorPoolContender.RunName => new ActorPoolContender(workers, ActorPoolContender.Mode.Run),
+        DataflowContender.ContenderName => new DataflowContender(workers),
+        ParallelForEachContender.ContenderName => new ParallelForEachContender(workers),
+        AkkaRoundRobinContender.ContenderName => new AkkaRoundRobinContender(workers),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"Unknown contender '{name}'."),
+    };
+}
