@@ -324,13 +324,25 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <exception cref="OperationCanceledException">The task was cancelled.</exception>
     /// <exception cref="TimeoutException">The task ran past its timeout or the pool's shutdown timeout.</exception>
     /// <remarks>When the task itself throws, that exception is rethrown unchanged.</remarks>
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
         var run = new ValueRun<T>(task, cancellationToken);
         var item = new WorkItem(run.ExecuteAsync, options, run.Complete, cancellationToken);
-        await SubmitOneAsync(item, waitForRoom: true, cancellationToken).ConfigureAwait(false);
+        var submitted = SubmitOneAsync(item, waitForRoom: true, cancellationToken);
+        if (!submitted.IsCompletedSuccessfully)
+        {
+            return AwaitRunAsync(submitted, run, cancellationToken);
+        }
+
+        // Accepted at once (the usual case): hand back the value's own task, no extra state machine.
+        return cancellationToken.CanBeCanceled ? run.Value.WaitAsync(cancellationToken) : run.Value;
+    }
+
+    private static async Task<T> AwaitRunAsync<T>(Task<long> submitted, ValueRun<T> run, CancellationToken cancellationToken)
+    {
+        await submitted.ConfigureAwait(false);
         return await run.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 

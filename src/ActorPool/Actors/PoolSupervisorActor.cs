@@ -25,6 +25,12 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private const string DeadlineTimer = "shutdown-deadline";
     private const string ResizeTimer = "resize";
 
+    /// <summary>The most tasks handed to one worker at once.</summary>
+    private const int MaxBatch = 32;
+
+    /// <summary>Tasks that run shorter than this on average (100 µs) are handed out in batches.</summary>
+    private const double TinyTaskTicks = 1_000;
+
     private readonly WorkerPoolOptions _options;
     private readonly CancellationTokenSource _poolCts;
     private readonly SemaphoreSlim? _room;
@@ -51,8 +57,8 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     /// <summary>Workers leaving after a shrink; they take no new task.</summary>
     private readonly HashSet<IActorRef> _retiring = [];
 
-    /// <summary>The task each busy worker holds.</summary>
-    private readonly Dictionary<IActorRef, RunningTask> _busy = [];
+    /// <summary>The tasks each busy worker holds, in the order it runs them: the first is running.</summary>
+    private readonly Dictionary<IActorRef, List<RunningTask>> _assigned = [];
 
     private readonly List<TaskCompletionSource> _stopWaiters = [];
     private readonly List<OutcomeWaiter> _outcomeWaiters = [];
@@ -77,6 +83,9 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private int _owedRetirements;
 
     private bool _idleAtLastTick;
+
+    /// <summary>A moving average of how long tasks run; starts high so the first tasks go one by one.</summary>
+    private double _meanRunTicks = TimeSpan.TicksPerSecond;
     private bool _awaitingStartToken;
     private bool _holdsStartToken;
     private bool _started;
@@ -108,6 +117,8 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         Receive<SubmitBatch>(HandleSubmitBatch);
         Receive<WorkerReady>(_ => HandleWorkerReady(Sender));
         Receive<TaskFinished>(HandleTaskFinished);
+        Receive<TasksFinished>(HandleTasksFinished);
+        Receive<SlotFreed>(HandleSlotFreed);
         Receive<WorkerRestarted>(HandleWorkerRestarted);
         Receive<Terminated>(HandleTerminated);
         Receive<StartPool>(_ => HandleStart());
@@ -158,7 +169,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     protected override bool AroundReceive(Receive receive, object message)
     {
         var handled = base.AroundReceive(receive, message);
-        _counters.Publish(_workers.Count - _retiring.Count, _busy.Count, _queue.Count);
+        _counters.Publish(_workers.Count - _retiring.Count, _assigned.Count, _queue.Count);
         return handled;
     }
 
@@ -261,12 +272,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             Context.Watch(worker);
         }
 
-        if (_busy.Remove(worker, out var running) && !running.Recorded)
-        {
-            running.Recorded = true;
-            Conclude(running, NeverFinished(running, TaskOutcome.Failed, new InvalidOperationException("The worker dropped the task without an outcome.")));
-        }
-
+        ReleaseAssignments(worker, new InvalidOperationException("The worker dropped the task without an outcome."));
         WorkerFreed(worker);
         Dispatch();
         CompleteStopIfDrained();
@@ -274,21 +280,112 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     private void HandleTaskFinished(TaskFinished finished)
     {
-        var worker = Sender;
-        if (_busy.TryGetValue(worker, out var running) && running.Task.Id == finished.Result.TaskId && !running.Recorded)
+        if (Finished(Sender, finished.Result, stillRunning: !finished.WorkerFree))
         {
-            running.Recorded = true;
-            Conclude(running, finished.Result);
-        }
-
-        if (finished.WorkerFree)
-        {
-            _busy.Remove(worker);
-            WorkerFreed(worker);
             Dispatch();
         }
 
         CompleteStopIfDrained();
+    }
+
+    private void HandleTasksFinished(TasksFinished finished)
+    {
+        var freed = false;
+        foreach (var result in finished.Results)
+        {
+            freed |= Finished(Sender, result, stillRunning: false);
+        }
+
+        if (freed)
+        {
+            Dispatch();
+        }
+
+        CompleteStopIfDrained();
+    }
+
+    private void HandleSlotFreed(SlotFreed freed)
+    {
+        if (_assigned.TryGetValue(Sender, out var tasks))
+        {
+            tasks.RemoveAll(t => t.Task.Id == freed.TaskId);
+            if (tasks.Count == 0)
+            {
+                _assigned.Remove(Sender);
+                WorkerFreed(Sender);
+                Dispatch();
+            }
+        }
+
+        CompleteStopIfDrained();
+    }
+
+    /// <summary>Settles one reported outcome; returns true when that left the worker with nothing to do.</summary>
+    private bool Finished(IActorRef worker, TaskResult result, bool stillRunning)
+    {
+        if (!_assigned.TryGetValue(worker, out var tasks))
+        {
+            return false;
+        }
+
+        var index = tasks.FindIndex(t => t.Task.Id == result.TaskId);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var running = tasks[index];
+        if (!running.Recorded)
+        {
+            running.Recorded = true;
+            Conclude(running, result);
+        }
+
+        if (stillRunning)
+        {
+            return false;
+        }
+
+        tasks.RemoveAt(index);
+        if (tasks.Count > 0)
+        {
+            return false;
+        }
+
+        _assigned.Remove(worker);
+        WorkerFreed(worker);
+        return true;
+    }
+
+    /// <summary>
+    /// A worker lost its state (restart) or stopped: the task it ran gets <paramref name="cause"/>
+    /// as its failure, and the tasks it had not started go back into the queue.
+    /// </summary>
+    private void ReleaseAssignments(IActorRef worker, Exception cause)
+    {
+        if (!_assigned.Remove(worker, out var tasks))
+        {
+            return;
+        }
+
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var running = tasks[i];
+            if (running.Recorded)
+            {
+                continue;
+            }
+
+            running.Recorded = true;
+            if (i == 0)
+            {
+                Conclude(running, NeverFinished(running, TaskOutcome.Failed, cause));
+            }
+            else
+            {
+                Enqueue(new QueuedTask(running.Task.Id, running.Task.Item, holdsSlot: false, running.Attempt - 1, running.Task.Arrival));
+            }
+        }
     }
 
     private void HandleWorkerRestarted(WorkerRestarted restarted)
@@ -297,12 +394,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _counters.CountRestart();
         var worker = Sender;
         _log.Warning("Worker {0} restarted after {1}: {2}", worker.Path.Name, restarted.Cause.GetType().Name, restarted.Cause.Message);
-        if (_busy.Remove(worker, out var running) && !running.Recorded)
-        {
-            running.Recorded = true;
-            Conclude(running, NeverFinished(running, TaskOutcome.Failed, restarted.Cause));
-        }
-
+        ReleaseAssignments(worker, restarted.Cause);
         HandleWorkerReady(worker);
     }
 
@@ -315,12 +407,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             _target = Math.Max(0, _target - 1);
         }
 
-        if (_busy.Remove(worker, out var running) && !running.Recorded)
-        {
-            running.Recorded = true;
-            Conclude(running, NeverFinished(running, TaskOutcome.Failed, new InvalidOperationException("The worker running the task stopped.")));
-        }
-
+        ReleaseAssignments(worker, new InvalidOperationException("The worker running the task stopped."));
         Dispatch();
         CompleteStopIfDrained();
     }
@@ -344,7 +431,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         }
 
         _cancelled = true;
-        _log.Info("Start token cancelled: {0} queued tasks cancelled, {1} running tasks signalled", _queue.Count, _busy.Count);
+        _log.Info("Start token cancelled: {0} queued tasks cancelled, {1} running tasks signalled", _queue.Count, _assigned.Count);
         CancelQueued("The pool's start token was cancelled before the task started.");
         AbandonRetries();
         CompleteStopIfDrained();
@@ -398,7 +485,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _log.Warning("Shutdown timeout of {0} reached: {1} running tasks recorded as timed out, {2} queued tasks cancelled", _options.ShutdownTimeout, _busy.Count, _queue.Count);
+        _log.Warning("Shutdown timeout of {0} reached: {1} running tasks recorded as timed out, {2} queued tasks cancelled", _options.ShutdownTimeout, _assigned.Count, _queue.Count);
         _poolCts.Cancel();
         CancelQueued($"The pool's shutdown timeout of {_options.ShutdownTimeout} passed before the task started.");
         AbandonRetries();
@@ -445,7 +532,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     }
 
     private void HandleGetState(GetPoolState get) =>
-        get.Reply.TrySetResult(new PoolState(_workers.Count - _retiring.Count, _busy.Count, _queue.Count, _accepted, _recorded, _restarts, _router));
+        get.Reply.TrySetResult(new PoolState(_workers.Count - _retiring.Count, _assigned.Count, _queue.Count, _accepted, _recorded, _restarts, _router));
 
     /// <summary>Hands queued tasks to idle workers until either runs out, or the rate limit says wait.</summary>
     private void Dispatch()
@@ -463,43 +550,71 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        while (_queue.Count > 0 && TryTakeIdle(out var worker))
+        var limited = false;
+        while (!limited && _queue.Count > 0 && TryTakeIdle(out var worker))
         {
-            _queue.TryPeek(out var next);
-            if (next.Item.CallerToken.IsCancellationRequested)
+            // Share the queue among the idle workers; a batch only for tiny tasks.
+            var take = Math.Min(BatchLimit(), (_queue.Count + _idleSet.Count) / (_idleSet.Count + 1));
+            var batch = new List<RunTask>(take);
+            while (batch.Count < take && _queue.TryPeek(out var next))
             {
+                if (next.Item.CallerToken.IsCancellationRequested)
+                {
+                    TakeFromQueue(next);
+                    Record(NeverStarted(next, TaskOutcome.Cancelled, new OperationCanceledException(next.Item.CallerToken)), next);
+                    continue;
+                }
+
+                if (_breaker is not null && _breaker.IsRejecting())
+                {
+                    TakeFromQueue(next);
+                    Record(NeverStarted(next, TaskOutcome.Failed, new CircuitOpenException()), next);
+                    continue;
+                }
+
+                if (_limiter is not null && !TryTakeStartToken())
+                {
+                    RequestStartToken();
+                    limited = true;
+                    break;
+                }
+
+                if (_breaker is not null && _breaker.AllowStart(out var trial) && trial)
+                {
+                    _log.Info("Circuit breaker half-open: task {0} runs as the trial", next.Id);
+                }
+
                 TakeFromQueue(next);
-                MakeIdle(worker);
-                Record(NeverStarted(next, TaskOutcome.Cancelled, new OperationCanceledException(next.Item.CallerToken)), next);
-                continue;
+                batch.Add(Assign(worker, next));
             }
 
-            if (_breaker is not null && _breaker.IsRejecting())
+            switch (batch.Count)
             {
-                TakeFromQueue(next);
-                MakeIdle(worker);
-                Record(NeverStarted(next, TaskOutcome.Failed, new CircuitOpenException()), next);
-                continue;
+                case 0:
+                    MakeIdle(worker);
+                    break;
+                case 1:
+                    worker.Tell(batch[0]);
+                    break;
+                default:
+                    worker.Tell(new RunTasks([.. batch]));
+                    break;
             }
-
-            if (_limiter is not null && !TryTakeStartToken())
-            {
-                MakeIdle(worker);
-                RequestStartToken();
-                break;
-            }
-
-            if (_breaker is not null && _breaker.AllowStart(out var trial) && trial)
-            {
-                _log.Info("Circuit breaker half-open: task {0} runs as the trial", next.Id);
-            }
-
-            TakeFromQueue(next);
-            Start(worker, next);
         }
 
         CompleteStopIfDrained();
     }
+
+    /// <summary>
+    /// How many tasks one worker may be handed at once: one, unless recent tasks ran for
+    /// microseconds and nothing needs a decision per start (priority, rate limit, breaker).
+    /// A batch spares a round trip per task; for longer tasks it would only let one worker
+    /// sit on tasks another could start.
+    /// </summary>
+    private int BatchLimit() =>
+        _options.EnablePriority || _limiter is not null || _breaker is not null || _stopping || _meanRunTicks > TinyTaskTicks
+            ? 1
+            : MaxBatch;
 
     private void TakeFromQueue(QueuedTask task)
     {
@@ -507,7 +622,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         Forget(task);
     }
 
-    private void Start(IActorRef worker, QueuedTask task)
+    private RunTask Assign(IActorRef worker, QueuedTask task)
     {
         var attempt = task.Attempts + 1;
         var timeout = task.Item.Options?.Timeout ?? _options.TaskTimeout;
@@ -516,8 +631,14 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             timeout = null;
         }
 
-        _busy[worker] = new RunningTask(task, attempt, _options.TimeProvider.GetTimestamp());
-        worker.Tell(new RunTask(task.Id, task.Item, timeout, attempt));
+        if (!_assigned.TryGetValue(worker, out var tasks))
+        {
+            tasks = new List<RunningTask>(1);
+            _assigned[worker] = tasks;
+        }
+
+        tasks.Add(new RunningTask(task, attempt, _options.TimeProvider.GetTimestamp()));
+        return new RunTask(task.Id, task.Item, timeout, attempt);
     }
 
     private bool TryTakeStartToken()
@@ -552,6 +673,11 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     /// <summary>Records the end of a run, or schedules another try when the task may retry.</summary>
     private void Conclude(RunningTask running, TaskResult result)
     {
+        if (result.Attempts > 0)
+        {
+            _meanRunTicks += (result.Duration.Ticks - _meanRunTicks) * 0.1;
+        }
+
         ReportToBreaker(result);
         if (result.Outcome == TaskOutcome.Failed && ShouldRetry(running, result.Error))
         {
@@ -647,7 +773,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
                 shrink--;
             }
 
-            foreach (var busy in _busy.Keys)
+            foreach (var busy in _assigned.Keys)
             {
                 if (shrink == 0)
                 {
@@ -717,7 +843,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         {
             worker = _idle.Dequeue();
             _idleSet.Remove(worker);
-            if (_workers.Contains(worker) && !_retiring.Contains(worker) && !_busy.ContainsKey(worker))
+            if (_workers.Contains(worker) && !_retiring.Contains(worker) && !_assigned.ContainsKey(worker))
             {
                 return true;
             }
@@ -756,14 +882,24 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         _retrying.Clear();
     }
 
+    /// <summary>Records what workers hold: the running task with <paramref name="outcome"/>, the ones not started as cancelled.</summary>
     private void AbandonRunning(TaskOutcome outcome, Func<Exception> error)
     {
-        foreach (var running in _busy.Values)
+        foreach (var tasks in _assigned.Values)
         {
-            if (!running.Recorded)
+            for (var i = 0; i < tasks.Count; i++)
             {
+                var running = tasks[i];
+                if (running.Recorded)
+                {
+                    continue;
+                }
+
                 running.Recorded = true;
-                Record(NeverFinished(running, outcome, error()), running.Task);
+                var result = i == 0
+                    ? NeverFinished(running, outcome, error())
+                    : new TaskResult(running.Task.Id, TaskOutcome.Cancelled, new OperationCanceledException("The pool stopped before the task started."), TimeSpan.Zero, _options.TimeProvider.GetUtcNow(), running.Attempt - 1) { Key = running.Task.Item.Key };
+                Record(result, running.Task);
             }
         }
     }
@@ -775,11 +911,14 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        foreach (var running in _busy.Values)
+        foreach (var tasks in _assigned.Values)
         {
-            if (!running.Recorded)
+            foreach (var running in tasks)
             {
-                return;
+                if (!running.Recorded)
+                {
+                    return;
+                }
             }
         }
 

@@ -4,13 +4,15 @@ using Akka.Actor;
 namespace ActorPool.Actors;
 
 /// <summary>
-/// Runs one task at a time. The worker pulls: it tells the supervisor when it is idle and
-/// is handed exactly one <see cref="RunTask"/>, so no task ever waits in a worker's mailbox
-/// behind a long one while another worker sits idle.
+/// Runs one task at a time. The worker pulls: it tells the supervisor when it is idle and is
+/// handed work. Usually that is one task; when tasks are tiny and the queue is deep it is a
+/// short batch, run back to back and reported in one message, so the per-task cost of the
+/// round trip is shared.
 /// </summary>
 /// <remarks>
 /// The task runs without blocking the actor: its <see cref="Task"/> is piped back as
 /// <see cref="RunEnded"/>, so the worker can still act on its deadline while the task runs.
+/// Tasks that complete synchronously skip the mailbox round trip.
 /// </remarks>
 internal sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -20,11 +22,20 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly CancellationToken _poolToken;
     private readonly TimeProvider _time;
 
+    /// <summary>Tasks handed over and not started yet, in order.</summary>
+    private readonly Queue<RunTask> _pending = new();
+
+    /// <summary>Results not reported yet; sent together when the worker next waits.</summary>
+    private readonly List<TaskResult> _finished = [];
+
     /// <summary>The task being run, or null when idle.</summary>
     private RunTask? _current;
 
-    /// <summary>Cancels the running task; linked to the pool's token.</summary>
+    /// <summary>Cancels the running task at its deadline; null for a task without one.</summary>
     private CancellationTokenSource? _cts;
+
+    /// <summary>The execution context tasks run in: it carries the mark that tells submits from inside the pool apart.</summary>
+    private ExecutionContext? _insideContext;
 
     /// <summary>When the running task started, on the time provider's clock.</summary>
     private long _startTimestamp;
@@ -34,12 +45,30 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>Whether the outcome of the running task has already been reported (its deadline passed).</summary>
     private bool _reported;
 
+    /// <summary>The call <see cref="InvokeInside"/> makes, and the task it got: fields rather than a closure, so a start allocates nothing of ours.</summary>
+    private (Func<CancellationToken, Task>? Work, CancellationToken Token) _invoking;
+
+    private Task? _started;
+
     public WorkerActor(IActorRef supervisor, TimeProvider time, CancellationToken poolToken)
     {
         _supervisor = supervisor;
         _poolToken = poolToken;
         _time = time;
-        Receive<RunTask>(HandleRunTask);
+        Receive<RunTask>(run =>
+        {
+            _pending.Enqueue(run);
+            RunNext();
+        });
+        Receive<RunTasks>(batch =>
+        {
+            foreach (var run in batch.Tasks)
+            {
+                _pending.Enqueue(run);
+            }
+
+            RunNext();
+        });
         Receive<RunEnded>(HandleRunEnded);
         Receive<RunDeadline>(HandleRunDeadline);
     }
@@ -53,7 +82,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreRestart(Exception reason, object message)
     {
-        // The task the faulted incarnation ran is abandoned: tell it so.
+        // The task the faulted incarnation ran is abandoned: tell it so. The supervisor
+        // requeues the tasks that never started.
         CancelCurrent();
         base.PreRestart(reason, message);
     }
@@ -63,7 +93,34 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop() => CancelCurrent();
 
-    private void HandleRunTask(RunTask run)
+    /// <summary>Starts handed-over tasks one after another until one has to be awaited, then reports.</summary>
+    private void RunNext()
+    {
+        while (_current is null && _pending.TryDequeue(out var run))
+        {
+            if (_poolToken.IsCancellationRequested)
+            {
+                // Stopped or cancelled while it waited here: it never starts.
+                _finished.Add(new TaskResult(run.TaskId, TaskOutcome.Cancelled, new OperationCanceledException(_poolToken), TimeSpan.Zero, _time.GetUtcNow(), run.Attempt - 1) { Key = run.Item.Key });
+                continue;
+            }
+
+            Start(run);
+        }
+
+        if (_finished.Count == 1)
+        {
+            _supervisor.Tell(new TaskFinished(_finished[0], WorkerFree: true));
+        }
+        else if (_finished.Count > 1)
+        {
+            _supervisor.Tell(new TasksFinished([.. _finished]));
+        }
+
+        _finished.Clear();
+    }
+
+    private void Start(RunTask run)
     {
         _current = run;
         _reported = false;
@@ -80,30 +137,48 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         }
 
         Task task;
-        var outer = InsidePool.Enter(_supervisor);
         try
         {
-            task = run.Item.Work(token)
+            task = Invoke(run.Item.Work, token)
                 ?? Task.FromException(new InvalidOperationException("The task delegate returned null instead of a Task."));
         }
         catch (Exception ex)
         {
             task = Task.FromException(ex);
         }
-        finally
-        {
-            InsidePool.Exit(outer);
-        }
 
         if (task.IsCompleted)
         {
             // Synchronous tasks skip the mailbox round trip.
-            HandleRunEnded(new RunEnded(run.TaskId, task.Exception?.InnerException ?? (task.IsCanceled ? new TaskCanceledException(task) : null)));
+            End(task.Exception?.InnerException ?? (task.IsCanceled ? new TaskCanceledException(task) : null));
             return;
         }
 
         var taskId = run.TaskId;
         task.PipeTo(Self, success: () => new RunEnded(taskId, null), failure: ex => new RunEnded(taskId, Unwrap(ex)));
+    }
+
+    /// <summary>Calls the delegate inside the pool's mark, captured once so each task costs no new context.</summary>
+    private Task? Invoke(Func<CancellationToken, Task> work, CancellationToken token)
+    {
+        if (_insideContext is null)
+        {
+            var outer = InsidePool.Enter(_supervisor);
+            _insideContext = ExecutionContext.Capture();
+            InsidePool.Exit(outer);
+        }
+
+        if (_insideContext is null)
+        {
+            return work(token); // flow suppressed by the host: no mark, no harm beyond that
+        }
+
+        _invoking = (work, token);
+        ExecutionContext.Run(_insideContext, static state => ((WorkerActor)state!).InvokeInside(), this);
+        var started = _started;
+        _started = null;
+        _invoking = default;
+        return started;
     }
 
     private void HandleRunEnded(RunEnded ended)
@@ -113,21 +188,37 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
             return; // a task abandoned by an earlier incarnation
         }
 
-        Timers.Cancel(DeadlineTimer);
+        End(ended.Error);
+        RunNext();
+    }
+
+    /// <summary>The running task ended: its result goes out with the next report.</summary>
+    private void End(Exception? error)
+    {
+        var run = _current!;
+        if (_cts is not null)
+        {
+            Timers.Cancel(DeadlineTimer);
+            _cts.Dispose();
+            _cts = null;
+        }
+
         var elapsed = _time.GetElapsedTime(_startTimestamp);
-        var timedOut = _reported;
-        var finished = new TaskFinished(Describe(ended.Error, elapsed), WorkerFree: true);
-        _cts?.Dispose();
-        _cts = null;
         _current = null;
-        if (timedOut)
+        if (_reported)
         {
-            _supervisor.Tell(WorkerReady.Instance);
+            // Its timeout was reported at the deadline; the worker is only now free.
+            _supervisor.Tell(new SlotFreed(run.TaskId));
+            return;
         }
-        else
+
+        var outcome = error switch
         {
-            _supervisor.Tell(finished);
-        }
+            null => TaskOutcome.Succeeded,
+            OperationCanceledException => TaskOutcome.Cancelled,
+            _ => TaskOutcome.Failed,
+        };
+        _finished.Add(new TaskResult(run.TaskId, outcome, error, elapsed, _startedAt, run.Attempt) { Key = run.Item.Key });
     }
 
     private void HandleRunDeadline(RunDeadline deadline)
@@ -153,18 +244,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
         _supervisor.Tell(new TaskFinished(result, WorkerFree: false));
     }
 
-    private TaskResult Describe(Exception? error, TimeSpan elapsed)
-    {
-        var run = _current!;
-        var outcome = error switch
-        {
-            null => TaskOutcome.Succeeded,
-            OperationCanceledException => TaskOutcome.Cancelled,
-            _ => TaskOutcome.Failed,
-        };
-        return new TaskResult(run.TaskId, outcome, error, elapsed, _startedAt, run.Attempt) { Key = run.Item.Key };
-    }
-
     private void CancelCurrent()
     {
         try
@@ -182,4 +261,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private static Exception Unwrap(Exception ex) =>
         ex is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : ex;
+
+    private void InvokeInside() => _started = _invoking.Work!(_invoking.Token);
 }

@@ -86,6 +86,15 @@ internal sealed class ShutdownDeadline
 /// <param name="Attempt">Which try this is, from 1.</param>
 internal sealed record RunTask(long TaskId, WorkItem Item, TimeSpan? Timeout, int Attempt);
 
+/// <summary>Several tasks for one worker, run in order (only for tiny tasks while the queue is deep).</summary>
+internal sealed record RunTasks(RunTask[] Tasks);
+
+/// <summary>A worker's outcomes for several tasks, each of which freed its place.</summary>
+internal sealed record TasksFinished(TaskResult[] Results);
+
+/// <summary>A task whose timeout was already reported has really ended; its worker is free of it.</summary>
+internal sealed record SlotFreed(long TaskId);
+
 /// <summary>A worker's report of a task's outcome.</summary>
 /// <param name="Result">The outcome.</param>
 /// <param name="WorkerFree">Whether the worker can take another task now (false while a timed-out task still runs).</param>

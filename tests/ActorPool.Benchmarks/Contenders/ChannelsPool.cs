@@ -12,7 +12,7 @@ public sealed class ChannelsPool : IContender
     public const string CountedName = "Channels pool (counted)";
     public const string CompletionName = "Channels pool + TCS";
 
-    private readonly Channel<Item> _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(100_000) { SingleReader = false, SingleWriter = true });
+    private readonly Channel<Item> _channel;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
     private readonly bool _withCompletion;
@@ -20,8 +20,14 @@ public sealed class ChannelsPool : IContender
     private TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _target;
 
-    public ChannelsPool(int workers, bool withCompletion)
+    /// <param name="workers">Worker loops.</param>
+    /// <param name="withCompletion">Whether each task carries a completion source for its caller.</param>
+    /// <param name="capacity">The channel's bound; 0 for unbounded (to measure memory per queued task).</param>
+    public ChannelsPool(int workers, bool withCompletion, int capacity = 100_000)
     {
+        _channel = capacity > 0
+            ? Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity) { SingleWriter = true })
+            : Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleWriter = true });
         _withCompletion = withCompletion;
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
