@@ -62,7 +62,7 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0.</value>
     public double? TasksPerSecond { get; set; }
 
-    /// <summary>How many tasks may start at once above the steady <see cref="TasksPerSecond"/> rate after a quiet spell.</summary>
+    /// <summary>How many tasks may start at once above the steady <see cref="TasksPerSecond"/> rate after a quiet spell (the bucket also holds one refill, 1/20 s of the rate, so a late refill is not lost).</summary>
     /// <value>Defaults to 1. Must be &gt; 0.</value>
     public int RateBurst { get; set; } = 1;
 

@@ -23,6 +23,7 @@ public sealed class WorkerPoolPriorityTests
                 new TaskOptions { Priority = priority, Id = name });
         }
 
+        await WhenQueuedAsync(pool);
         blocker.Release();
         await pool.WaitAsync().WaitAsync(TestSignals.Patience);
 
@@ -47,6 +48,7 @@ public sealed class WorkerPoolPriorityTests
                 new TaskOptions { Priority = priority });
         }
 
+        await WhenQueuedAsync(pool);
         blocker.Release();
         await pool.WaitAsync().WaitAsync(TestSignals.Patience);
 
@@ -72,10 +74,15 @@ public sealed class WorkerPoolPriorityTests
                 new TaskOptions { Priority = priority });
         }
 
+        await WhenQueuedAsync(pool);
         blocker.Release();
         await pool.WaitAsync().WaitAsync(TestSignals.Patience);
 
         // With three workers the first ten starts may interleave only among the high ones.
         Assert.All(started.Take(10), p => Assert.Equal(100, p));
     }
+
+    /// <summary>Submits return once accepted; wait until the supervisor holds them all, so order is decided by the queue alone.</summary>
+    private static Task WhenQueuedAsync(WorkerPool pool) =>
+        TestSignals.EventuallyAsync(() => pool.GetStats().Queued == pool.GetStats().Submitted - pool.GetStats().ActiveWorkers, () => $"{pool.GetStats()}");
 }

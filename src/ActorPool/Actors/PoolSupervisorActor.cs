@@ -179,7 +179,8 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         var perPeriod = Math.Max(1, (int)Math.Ceiling(tasksPerSecond / 20));
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(burst, perPeriod),
+            // One refill's worth beyond the burst, so a refill that comes late under load is not lost.
+            TokenLimit = burst + perPeriod,
             TokensPerPeriod = perPeriod,
             ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / tasksPerSecond),
             QueueLimit = 1,
