@@ -11,6 +11,7 @@ internal static class Program
         var root = new RootCommand("ActorPool: an actor-model worker pool on Akka.NET.")
         {
             RunCommand.Create(Console.Out),
+            ServeCommand.Create(Console.Out),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -24,6 +25,6 @@ internal static class Program
             return ExitCodes.BadUsage;
         }
 
-        return await parse.InvokeAsync();
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = ServeCommand.ShutdownGrace });
     }
 }

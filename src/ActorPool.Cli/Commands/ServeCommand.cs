@@ -1,0 +1,202 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using ActorPool.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Events;
+
+namespace ActorPool.Cli.Commands;
+
+/// <summary>
+/// <c>actorpool serve</c>: runs a pool in a generic host with Serilog logs and a synthetic load
+/// until Ctrl+C or SIGTERM, drains it through CoordinatedShutdown and prints a summary.
+/// </summary>
+/// <remarks>
+/// Exit codes: 0 after a clean shutdown (Ctrl+C and SIGTERM are the normal way to stop a
+/// service), 2 on bad usage or invalid configuration (the message names the key and value).
+/// </remarks>
+internal static class ServeCommand
+{
+    /// <summary>What stdout says once the host runs and the pool has accepted work; scripts and tests wait for it.</summary>
+    public const string ReadyLine = "actorpool serve: ready";
+
+    /// <summary>How long System.CommandLine waits after a signal for the drain and the summary before it gives up on the process.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromMinutes(2);
+
+    public static Command Create(TextWriter output)
+    {
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "A HOCON file with an actor-pool { } section (see hocon/service.conf); without it, the embedded defaults.",
+        };
+        config.AcceptExistingOnly();
+        var pool = new Option<string>("--pool")
+        {
+            Description = "The pool's name: its configuration key ActorPool:<name> and its metrics tag.",
+            DefaultValueFactory = _ => "serve",
+        };
+        var interval = new Option<int>("--interval-ms")
+        {
+            Description = "How often the synthetic load submits a task, in milliseconds (0 = no load).",
+            DefaultValueFactory = _ => 100,
+        };
+        var delay = new Option<int>("--delay-ms")
+        {
+            Description = "How long each synthetic task waits, in milliseconds.",
+            DefaultValueFactory = _ => 200,
+        };
+        foreach (var option in new[] { interval, delay })
+        {
+            option.Validators.Add(r =>
+            {
+                var value = r.GetValueOrDefault<int>();
+                if (value < 0)
+                {
+                    r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be >= 0, was: {value}."));
+                }
+            });
+        }
+
+        var command = new Command("serve", "Run a pool in a generic host with a synthetic load until Ctrl+C or SIGTERM, then drain it and print a summary.")
+        {
+            config, pool, interval, delay,
+        };
+        command.SetAction((parse, cancellationToken) => ServeAsync(
+            new ServeSettings(parse.GetValue(config)?.FullName, parse.GetValue(pool)!, parse.GetValue(interval), parse.GetValue(delay)),
+            output,
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs the host until <paramref name="cancellationToken"/> fires (or the host stops itself); returns the exit code.</summary>
+    internal static async Task<int> ServeAsync(ServeSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        Config? hocon;
+        try
+        {
+            hocon = settings.ConfigPath is null ? null : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(settings.ConfigPath, cancellationToken));
+        }
+        catch (ConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"{settings.ConfigPath}: {ex.Message}");
+            return ExitCodes.BadUsage;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        // Logs go to stderr so stdout carries only the ready line and the summary.
+        builder.Services.AddSerilog(log => log
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture));
+        builder.Services.AddAkka("actorpool", akka =>
+        {
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            if (hocon is not null)
+            {
+                akka.AddHocon(hocon, HoconAddMode.Prepend);
+            }
+
+            // The host stops Akka (load first, then the drain); a second shutdown racing it from
+            // the CLR exit hook would drain while the load still submits.
+            akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append);
+        });
+        builder.Services.AddActorPool(settings.Pool);
+        var load = new SyntheticLoad(TimeSpan.FromMilliseconds(settings.IntervalMs), TimeSpan.FromMilliseconds(settings.DelayMs));
+        if (settings.IntervalMs > 0)
+        {
+            builder.Services.AddHostedService(sp => load.Attach(sp.GetRequiredKeyedService<IWorkerPool>(settings.Pool)));
+        }
+
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.BadUsage;
+        }
+
+        var pool = host.Services.GetRequiredKeyedService<IWorkerPool>(settings.Pool);
+        var clock = Stopwatch.StartNew();
+        if (settings.IntervalMs > 0)
+        {
+            await load.FirstAccepted.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await output.WriteLineAsync($"{ReadyLine} (pool {settings.Pool}, {pool.Workers} workers, pid {Environment.ProcessId})");
+        await output.FlushAsync(CancellationToken.None);
+
+        // Returns once the host has stopped, i.e. after CoordinatedShutdown drained the pool.
+        await host.WaitForShutdownAsync(cancellationToken);
+        clock.Stop();
+
+        WriteSummary(output, settings.Pool, pool.GetStats(), clock.Elapsed);
+        await output.FlushAsync(CancellationToken.None);
+        return ExitCodes.Success;
+    }
+
+    private static void WriteSummary(TextWriter output, string pool, PoolStats stats, TimeSpan uptime)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"ActorPool serve: pool {pool} stopped after {uptime.TotalSeconds:F1} s"));
+        output.WriteLine(string.Create(c, $"  submitted      {stats.Submitted,10}"));
+        output.WriteLine(string.Create(c, $"  succeeded      {stats.Succeeded,10}"));
+        output.WriteLine(string.Create(c, $"  failed         {stats.Failed,10}"));
+        output.WriteLine(string.Create(c, $"  cancelled      {stats.Cancelled,10}"));
+        output.WriteLine(string.Create(c, $"  timed out      {stats.TimedOut,10}"));
+        output.WriteLine(string.Create(c, $"  dropped        {stats.Dropped,10}"));
+        output.WriteLine(string.Create(c, $"  rejected       {stats.Rejected,10}"));
+    }
+
+    /// <summary>Submits a synthetic task every interval until the host stops.</summary>
+    private sealed class SyntheticLoad(TimeSpan interval, TimeSpan delay) : BackgroundService
+    {
+        private readonly TaskCompletionSource _firstAccepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private IWorkerPool? _pool;
+
+        public Task FirstAccepted => _firstAccepted.Task;
+
+        public SyntheticLoad Attach(IWorkerPool pool)
+        {
+            _pool = pool;
+            return this;
+        }
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            var pool = _pool ?? throw new InvalidOperationException("The load was never attached to a pool.");
+            using var timer = new PeriodicTimer(interval);
+            try
+            {
+                do
+                {
+                    if (await pool.TrySubmitAsync(ct => Task.Delay(delay, ct)))
+                    {
+                        _firstAccepted.TrySetResult();
+                    }
+                }
+                while (await timer.WaitForNextTickAsync(stoppingToken));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The host is stopping; the pool drains what was accepted.
+            }
+        }
+    }
+}
+
+/// <summary>The validated command line of <c>actorpool serve</c>.</summary>
+internal sealed record ServeSettings(string? ConfigPath, string Pool, int IntervalMs, int DelayMs);

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ActorPool.Hosting;
+
+/// <summary>Registers ActorPool worker pools in a generic host that runs Akka.NET through Akka.Hosting.</summary>
+public static class ActorPoolServiceCollectionExtensions
+{
+    /// <summary>Headroom on top of the longest pool drain for the other tasks of the same shutdown phase.</summary>
+    private static readonly TimeSpan PhaseMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Registers a named pool in the container's <see cref="ActorSystem"/> and an <see cref="IWorkerPool"/>
+    /// handle keyed by <paramref name="name"/> (the first pool registered is also the unkeyed <see cref="IWorkerPool"/>).
+    /// </summary>
+    /// <param name="services">The host's services; <c>AddAkka(...)</c> must already be called on them.</param>
+    /// <param name="name">The pool's name: its actor name, its metrics tag and its configuration key <c>ActorPool:&lt;name&gt;</c>.</param>
+    /// <param name="configure">Sets options in code; it wins over every other source.</param>
+    /// <returns>The same <paramref name="services"/>, for chaining.</returns>
+    /// <remarks>
+    /// <para>Options come in layers, each overriding the one before: embedded defaults, HOCON
+    /// <c>actor-pool { }</c> in the actor system's config (and its <c>WORKER_POOL_*</c> environment
+    /// overrides), <see cref="IConfiguration"/> section <c>ActorPool:&lt;name&gt;</c> (appsettings.json,
+    /// <c>ActorPool__&lt;name&gt;__Workers</c>), then <paramref name="configure"/>. Invalid values make the
+    /// host fail to start with an <see cref="OptionsValidationException"/> naming the key and the value.</para>
+    /// <para>The pool is created and started when Akka starts with the host (or earlier, when the handle is
+    /// first resolved). On host stop, Akka.Hosting runs CoordinatedShutdown, whose <c>service-requests-done</c>
+    /// phase drains the pool: running and queued tasks get up to <see cref="WorkerPoolOptions.ShutdownTimeout"/>,
+    /// the rest are recorded. The phase's timeout is raised to fit the longest drain unless your HOCON sets it.</para>
+    /// <para>This is an <see cref="IServiceCollection"/> extension rather than an <see cref="AkkaConfigurationBuilder"/>
+    /// one because the builder's delegate runs after the container is built, too late to register injectable services.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or already registered.</exception>
+    /// <exception cref="InvalidOperationException">No actor system is registered yet.</exception>
+    public static IServiceCollection AddActorPool(this IServiceCollection services, string name, Action<WorkerPoolOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var registrations = RegisterShared(services);
+        if (!registrations.Add(name))
+        {
+            throw new ArgumentException($"A pool named '{name}' is already registered.", nameof(name));
+        }
+
+        services.AddOptions<WorkerPoolOptions>(name).ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<WorkerPoolOptions>>(sp => new ConfigurationLayer(name, sp.GetService<IConfiguration>()));
+        if (configure is not null)
+        {
+            services.Configure(name, configure);
+        }
+
+        services.AddSingleton<IPostConfigureOptions<WorkerPoolOptions>>(sp => new TaskLogging(name, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton<IValidateOptions<WorkerPoolOptions>>(new WorkerPoolOptionsValidator(name));
+        services.AddKeyedSingleton<IWorkerPool>(name, (sp, _) => sp.GetRequiredService<HostedPools>().Get(name));
+        services.TryAddSingleton<IWorkerPool>(sp => sp.GetRequiredKeyedService<IWorkerPool>(name));
+        return services;
+    }
+
+    private static ActorPoolRegistrations RegisterShared(IServiceCollection services)
+    {
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(ActorPoolRegistrations))?.ImplementationInstance is ActorPoolRegistrations existing)
+        {
+            return existing;
+        }
+
+        var builder = services.LastOrDefault(d => d.ServiceType == typeof(AkkaConfigurationBuilder));
+        if (builder is null && !services.Any(d => d.ServiceType == typeof(ActorSystem)))
+        {
+            throw new InvalidOperationException(
+                "AddActorPool needs an ActorSystem in the container: call services.AddAkka(...) before it (in a TestKit test, register the test's Sys as ActorSystem).");
+        }
+
+        var registrations = new ActorPoolRegistrations();
+        services.AddSingleton(registrations);
+        services.AddOptions();
+        services.AddSingleton(sp => new HostedPools(sp, registrations));
+        services.AddTransient<IOptionsFactory<WorkerPoolOptions>>(sp => new WorkerPoolOptionsFactory(
+            () => HoconOf(sp),
+            sp.GetServices<IConfigureOptions<WorkerPoolOptions>>(),
+            sp.GetServices<IPostConfigureOptions<WorkerPoolOptions>>(),
+            sp.GetServices<IValidateOptions<WorkerPoolOptions>>()));
+
+        if (builder?.ImplementationFactory is { } buildAkka)
+        {
+            // Akka.Hosting runs the user's builder delegate inside this factory; extend what it built.
+            services.Remove(builder);
+            services.AddSingleton(sp =>
+            {
+                var akka = (AkkaConfigurationBuilder)buildAkka(sp);
+                akka.AddHocon(DrainPhaseHocon(akka, sp, registrations), HoconAddMode.Append);
+                akka.StartActors((_, _) => sp.GetRequiredService<HostedPools>().StartAll());
+                return akka;
+            });
+        }
+
+        return registrations;
+    }
+
+    private static Config HoconOf(IServiceProvider sp) =>
+        sp.GetService<AkkaConfigurationBuilder>() is { } akka
+            ? akka.Configuration.GetOrElse(Config.Empty)
+            : sp.GetService<ActorSystem>()?.Settings.Config ?? Config.Empty;
+
+    /// <summary>Akka's default phase timeout (5 s) would cut a pool's drain short; append one that fits the longest drain.</summary>
+    private static Config DrainPhaseHocon(AkkaConfigurationBuilder akka, IServiceProvider sp, ActorPoolRegistrations registrations)
+    {
+        var hocon = akka.Configuration.GetOrElse(Config.Empty);
+        var factory = new WorkerPoolOptionsFactory(() => hocon, sp.GetServices<IConfigureOptions<WorkerPoolOptions>>(), [], []);
+        var longest = TimeSpan.Zero;
+        foreach (var name in registrations.Names)
+        {
+            try
+            {
+                var timeout = factory.Create(name).ShutdownTimeout;
+                longest = timeout > longest ? timeout : longest;
+            }
+            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or ArgumentException)
+            {
+                // Start-up validation reports it with the key and the value.
+            }
+        }
+
+        var phase = (long)(longest + PhaseMargin).TotalMilliseconds;
+        return ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $"akka.coordinated-shutdown.phases.service-requests-done.timeout = {phase}ms"));
+    }
+}

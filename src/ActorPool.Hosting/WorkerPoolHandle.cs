@@ -1,0 +1,28 @@
+namespace ActorPool.Hosting;
+
+/// <summary>Forwards <see cref="IWorkerPool"/> to a host-owned <see cref="WorkerPool"/>; it has no stop, because the host stops the pool.</summary>
+internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool
+{
+    /// <summary>The pool itself, for the host's start and stop.</summary>
+    public WorkerPool Pool { get; } = pool;
+
+    public string Name => Pool.Name;
+
+    public int Workers => Pool.Workers;
+
+    public Task<long> SubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pool.SubmitAsync(task, options, cancellationToken);
+
+    public Task<bool> TrySubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null) => Pool.TrySubmitAsync(task, options);
+
+    public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pool.RunAsync(task, options, cancellationToken);
+
+    public Task WaitAsync(CancellationToken cancellationToken = default) => Pool.WaitAsync(cancellationToken);
+
+    public void Resize(int workers) => Pool.Resize(workers);
+
+    public PoolStats GetStats() => Pool.GetStats();
+
+    public IReadOnlyDictionary<long, TaskResult> GetResults() => Pool.GetResults();
+}
