@@ -18,7 +18,7 @@ switch ($Target) {
     'build'  { Invoke-Dotnet build ActorPool.sln -c $Configuration }
     'test'   { Invoke-Dotnet test ActorPool.sln -c $Configuration }
     'pack'   { Invoke-Dotnet pack ActorPool.sln -c $Configuration -o artifacts }
-    'bench'  { Invoke-Dotnet run -c Release --project src/ActorPool.Cli -- run --tasks 200000 --delay-ms 0 }
+    'bench'  { Invoke-Dotnet run -c Release --project tests/ActorPool.Benchmarks -- --quick }
     'format' { Invoke-Dotnet format ActorPool.sln }
     'ci'     { & bash .ci/run; exit $LASTEXITCODE }
 }

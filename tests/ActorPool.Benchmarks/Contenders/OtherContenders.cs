@@ -140,13 +140,14 @@ public sealed class ActorPoolContender : IContender
                 break;
             default:
                 var runs = new Task[count];
+                Func<CancellationToken, Task<bool>> body = async ct =>
+                {
+                    await work(ct);
+                    return true;
+                };
                 for (var i = 0; i < count; i++)
                 {
-                    runs[i] = Pool.RunAsync(async ct =>
-                    {
-                        await work(ct);
-                        return true;
-                    });
+                    runs[i] = Pool.RunAsync(body);
                 }
 
                 await Task.WhenAll(runs);
