@@ -5,6 +5,9 @@ namespace ActorPool;
 /// Every <see cref="Interval"/> the pool looks at its queue: tasks waiting while every worker is
 /// busy add workers (up to one per waiting task, at most doubling), and workers idle for a whole
 /// interval with nothing queued are retired one at a time, always within the bounds.
+/// Akka's own <c>DefaultResizer</c> judges pressure from routee mailboxes, which work pulling
+/// keeps empty, and only runs when messages are routed; so the pool decides from its own queue
+/// and grows or shrinks its router with <c>AdjustPoolSize</c> and <c>RemoveRoutee</c>.
 /// </remarks>
 public sealed class ResizerOptions
 {
