@@ -69,6 +69,9 @@ public sealed class MetricsTests : IDisposable
         await pool.SubmitAsync(_ => throw new InvalidOperationException("boom"));
         await Assert.ThrowsAsync<SubmitRejectedException>(() => pool.SubmitAsync(_ => Task.CompletedTask));
 
+        // Submits return once accepted; the gauges move when the supervisor has queued them.
+        await TestHosts.EventuallyAsync(() => pool.GetStats().Queued == 1, () => $"{pool.GetStats()}");
+
         _listener.RecordObservableInstruments();
         Assert.Equal(1, _latest["actorpool.queue.depth"]);
         Assert.Equal(1, _latest["actorpool.workers"]);

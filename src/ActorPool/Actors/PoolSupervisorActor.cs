@@ -63,6 +63,9 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private readonly List<TaskCompletionSource> _stopWaiters = [];
     private readonly List<OutcomeWaiter> _outcomeWaiters = [];
 
+    /// <summary>Callers to complete once the current message is handled; see <see cref="HandOverCompletions"/>.</summary>
+    private List<(Action<TaskResult> Complete, TaskResult Result)> _completions = [];
+
     private readonly CircuitBreakerState? _breaker;
     private readonly RateLimiter? _limiter;
 
@@ -170,6 +173,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     {
         var handled = base.AroundReceive(receive, message);
         _counters.Publish(_workers.Count - _retiring.Count, _assigned.Count, _queue.Count);
+        HandOverCompletions();
         return handled;
     }
 
@@ -949,7 +953,10 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         {
             // Nothing slow to call: store it here rather than spend a message per task.
             _store.Add(result);
-            item.Completion?.Invoke(result);
+            if (item.Completion is not null)
+            {
+                _completions.Add((item.Completion, result));
+            }
         }
         else
         {
@@ -961,6 +968,39 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
         {
             NotifyOutcomeWaiters(task.Arrival);
         }
+    }
+
+    /// <summary>
+    /// Completes the waiting <c>RunAsync</c> callers of this message's outcomes: one inline, a
+    /// batch on one thread-pool item, so the supervisor does not pay a hand-off per task.
+    /// </summary>
+    private void HandOverCompletions()
+    {
+        if (_completions.Count == 0)
+        {
+            return;
+        }
+
+        if (_completions.Count == 1)
+        {
+            var (complete, result) = _completions[0];
+            _completions.Clear();
+            complete(result);
+            return;
+        }
+
+        var batch = _completions;
+        _completions = [];
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static batch =>
+            {
+                foreach (var (complete, result) in batch)
+                {
+                    complete(result);
+                }
+            },
+            batch,
+            preferLocal: false);
     }
 
     private void NotifyOutcomeWaiters(long arrival)
