@@ -88,11 +88,17 @@ internal sealed class FileServer : IAsyncDisposable
         var held = file.HoldHalfwayUntil is null;
         try
         {
-            foreach (var chunk in file.Chunks(ChunkSize))
+            foreach (var whole in file.Chunks(ChunkSize))
             {
-                if (!held && sent >= file.Size / 2)
+                var chunk = whole;
+                if (!held && sent + chunk.Length > file.Size / 2)
                 {
+                    var before = (int)(file.Size / 2 - sent);
+                    await context.Response.Body.WriteAsync(chunk[..before], aborted);
                     await context.Response.Body.FlushAsync(aborted);
+                    sent += before;
+                    chunk = chunk[before..];
+                    file.OnHalfway?.Invoke();
                     await file.HoldHalfwayUntil!.WaitAsync(aborted);
                     held = true;
                 }

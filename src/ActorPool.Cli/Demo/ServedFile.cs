@@ -30,6 +30,9 @@ internal sealed record ServedFile(string Name, long Size)
     /// <summary>When set, the server sends half the body, then waits for this task before the rest.</summary>
     public Task? HoldHalfwayUntil { get; init; }
 
+    /// <summary>Called when the server reaches the halfway hold, before it waits.</summary>
+    public Action? OnHalfway { get; init; }
+
     /// <summary>The SHA-256 of the body, lower-case hex.</summary>
     public string Sha256
     {

@@ -20,12 +20,14 @@ internal static class DownloadRunner
     /// <param name="dashboard">The terminal for the live view, or null for plain lines.</param>
     /// <param name="signal">First signal: stop taking files and drain; second: cancel now.</param>
     /// <param name="time">The clock for backoff waits and the bandwidth refill.</param>
+    /// <param name="observe">Receives the live figures once the pipeline runs (tests watch backpressure with it).</param>
     public static async Task<DownloadSummary> RunAsync(
         DownloadSettings settings,
         TextWriter output,
         IAnsiConsole? dashboard,
         ShutdownSignal signal,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        Action<DownloadProgress>? observe = null)
     {
         time ??= TimeProvider.System;
         var clock = Stopwatch.StartNew();
@@ -79,6 +81,7 @@ internal static class DownloadRunner
             using var onHardStop = hardStop.Token.Register(() => progress.Say(signal.Immediate.IsCancellationRequested
                 ? "Second signal: cancelling in-flight downloads now."
                 : $"Grace period ({DownloadFormat.Duration(settings.GracePeriod)}) over: cancelling in-flight downloads."));
+            observe?.Invoke(progress);
 
             if (dashboard is not null && view is not null)
             {
