@@ -4,12 +4,14 @@ namespace ActorPool.Cli.Download;
 
 /// <summary>A byte budget shared by every download: a token bucket where one token is one byte.</summary>
 /// <remarks>
-/// The bucket starts empty and refills from elapsed time (not per timer tick), so timer jitter on
-/// a busy machine neither loses nor adds bytes; that keeps the long-run rate within a few percent.
+/// The bucket refills from elapsed time (not a fixed amount per timer tick), so timer jitter on a
+/// busy machine neither loses nor adds bytes. The burst is kept to 50 ms of traffic: a bucket
+/// that sat full refills once more from its stale timestamp when drained, so after idle time
+/// up to two bursts pass at once, and a small burst keeps that within a few percent.
 /// </remarks>
 internal sealed class BandwidthLimiter : IDisposable
 {
-    private static readonly TimeSpan RefillEvery = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan RefillEvery = TimeSpan.FromMilliseconds(10);
     private readonly TokenBucketRateLimiter _bucket;
     private readonly ITimer _refill;
 
@@ -19,8 +21,8 @@ internal sealed class BandwidthLimiter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bytesPerSecond, 0);
         BytesPerSecond = bytesPerSecond;
 
-        // A quarter second of burst absorbs a late refill without letting a burst skew the rate.
-        var burst = (int)Math.Clamp(bytesPerSecond / 4, 1, int.MaxValue);
+        // 50 ms of burst: five refills of room, so a late timer tick loses nothing.
+        var burst = (int)Math.Clamp(bytesPerSecond / 20, 1, int.MaxValue);
         var perPeriod = (int)Math.Clamp(bytesPerSecond * RefillEvery.TotalSeconds, 1, burst);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {

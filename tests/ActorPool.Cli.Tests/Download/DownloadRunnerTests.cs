@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using ActorPool.Cli.Commands;
 using ActorPool.Cli.Demo;
 using ActorPool.Cli.Download;
+using Xunit.Abstractions;
 
 namespace ActorPool.Cli.Tests.Download;
 
