@@ -4,42 +4,38 @@ namespace ActorPool.Cli.Download;
 
 /// <summary>A byte budget shared by every download: a token bucket where one token is one byte.</summary>
 /// <remarks>
-/// The bucket refills from elapsed time (not a fixed amount per timer tick), so timer jitter on a
-/// busy machine neither loses nor adds bytes. The burst is kept to 50 ms of traffic: a bucket
-/// that sat full refills once more from its stale timestamp when drained, so after idle time
-/// up to two bursts pass at once, and a small burst keeps that within a few percent.
+/// The bucket refills from elapsed time (not a fixed amount per tick), and holds a quarter
+/// second of bytes so a timer tick that comes late on a busy machine loses nothing. A bucket
+/// half full with nobody waiting has sat idle: it is emptied, so idle time never turns into a
+/// burst above the limit (and <see cref="TokenBucketRateLimiter"/>, which skips refilling while full without
+/// moving its timestamp, never refills from a stale one).
 /// </remarks>
 internal sealed class BandwidthLimiter : IDisposable
 {
     private static readonly TimeSpan RefillEvery = TimeSpan.FromMilliseconds(10);
     private readonly TokenBucketRateLimiter _bucket;
     private readonly ITimer _refill;
+    private readonly int _burst;
 
     /// <summary>Creates a limiter for <paramref name="bytesPerSecond"/> across all callers.</summary>
     public BandwidthLimiter(long bytesPerSecond, TimeProvider timeProvider)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bytesPerSecond, 0);
         BytesPerSecond = bytesPerSecond;
-
-        // 50 ms of burst: five refills of room, so a late timer tick loses nothing.
-        var burst = (int)Math.Clamp(bytesPerSecond / 20, 1, int.MaxValue);
-        var perPeriod = (int)Math.Clamp(bytesPerSecond * RefillEvery.TotalSeconds, 1, burst);
+        _burst = (int)Math.Clamp(bytesPerSecond / 4, 1, int.MaxValue);
+        var perPeriod = (int)Math.Clamp(bytesPerSecond * RefillEvery.TotalSeconds, 1, _burst);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = burst,
+            TokenLimit = _burst,
             TokensPerPeriod = perPeriod,
             ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / (double)bytesPerSecond),
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = false,
         });
-        using (_bucket.AttemptAcquire(burst))
-        {
-            // Start empty: the first second carries no free burst.
-        }
-
-        MaxChunk = Math.Min(burst, 64 * 1024);
-        _refill = timeProvider.CreateTimer(static state => ((TokenBucketRateLimiter)state!).TryReplenish(), _bucket, RefillEvery, RefillEvery);
+        EmptyIfIdle();
+        MaxChunk = Math.Min(_burst, 64 * 1024);
+        _refill = timeProvider.CreateTimer(static state => ((BandwidthLimiter)state!).Refill(), this, RefillEvery, RefillEvery);
     }
 
     /// <summary>The configured rate.</summary>
@@ -55,6 +51,25 @@ internal sealed class BandwidthLimiter : IDisposable
         if (!lease.IsAcquired)
         {
             throw new InvalidOperationException($"the bandwidth limiter refused {bytes} bytes");
+        }
+    }
+
+    private void Refill()
+    {
+        _bucket.TryReplenish();
+        EmptyIfIdle();
+    }
+
+    private void EmptyIfIdle()
+    {
+        var stats = _bucket.GetStatistics();
+        // Half full with nobody waiting: idle for an eighth of a second at least.
+        if (stats is { CurrentQueuedCount: 0 } && stats.CurrentAvailablePermits >= _burst / 2)
+        {
+            using (_bucket.AttemptAcquire((int)stats.CurrentAvailablePermits))
+            {
+                // Discarded: nobody wanted these bytes when they were due.
+            }
         }
     }
 
