@@ -99,6 +99,23 @@ public sealed class DownloadRunnerTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task The_request_rate_limit_must_space_requests_across_workers()
+    {
+        // 11 requests at 5/s: the first at once, then one every 200 ms, 2 s in all.
+        var files = Enumerable.Range(1, 11).Select(i => new ServedFile($"r{i}.bin", 1_000)).ToArray();
+        await using var server = await FileServer.StartAsync(files);
+        using var folder = new DownloadTestFolder();
+        folder.WriteUrls(server, files);
+        var clock = Stopwatch.StartNew();
+
+        var summary = await DownloadRunner.RunAsync(folder.Settings(workers: 4) with { RequestsPerSecond = 5 }, new StringWriter(), null, new ShutdownSignal()).WaitAsync(Patience);
+
+        log.WriteLine($"11 requests at 5/s took {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.Equal(11, summary.Succeeded);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
     public async Task A_graceful_stop_must_finish_in_flight_files_drop_the_rest_and_add_up()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
