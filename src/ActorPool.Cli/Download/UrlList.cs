@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Runtime.CompilerServices;
 using Akka;
 using Akka.Streams.Dsl;
-using Akka.Util;
 
 namespace ActorPool.Cli.Download;
 
@@ -38,15 +38,21 @@ internal static partial class UrlList
     }
 
     /// <summary>A source that reads the file a line at a time as downstream asks, so a long list never sits in memory.</summary>
-    public static Source<UrlLine, NotUsed> Read(string path) =>
-        Source.UnfoldResourceAsync<UrlLine, LineReader>(
-            () => Task.FromResult(new LineReader(path)),
-            reader => reader.NextAsync(),
-            reader =>
+    /// <remarks>An async enumerable rather than <c>UnfoldResourceAsync</c>, which held the stream's completion back by about two seconds.</remarks>
+    public static Source<UrlLine, NotUsed> Read(string path) => Source.From(() => ReadEntriesAsync(path));
+
+    private static async IAsyncEnumerable<UrlLine> ReadEntriesAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var number = 0;
+        await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
+        {
+            number++;
+            if (IsEntry(line))
             {
-                reader.Dispose();
-                return Task.FromResult(Done.Instance);
-            });
+                yield return new UrlLine(number, line.Trim());
+            }
+        }
+    }
 
     /// <summary>Checks one entry; returns the request, or null with <paramref name="error"/> saying what is wrong.</summary>
     public static DownloadRequest? TryParse(UrlLine line, out string? error)
@@ -91,27 +97,4 @@ internal static partial class UrlList
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Hex();
-
-    /// <summary>Numbers lines and skips blanks and comments while reading.</summary>
-    private sealed class LineReader(string path) : IDisposable
-    {
-        private readonly StreamReader _reader = new(path);
-        private int _lineNumber;
-
-        public async Task<Option<UrlLine>> NextAsync()
-        {
-            while (await _reader.ReadLineAsync() is { } line)
-            {
-                _lineNumber++;
-                if (IsEntry(line))
-                {
-                    return new UrlLine(_lineNumber, line.Trim());
-                }
-            }
-
-            return Option<UrlLine>.None;
-        }
-
-        public void Dispose() => _reader.Dispose();
-    }
 }

@@ -112,7 +112,7 @@ public sealed class DownloadRunnerTests(ITestOutputHelper log)
 
         log.WriteLine($"11 requests at 5/s took {clock.Elapsed.TotalSeconds:F2} s");
         Assert.Equal(11, summary.Succeeded);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(4));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(3.5));
     }
 
     [Fact]
@@ -202,12 +202,13 @@ public sealed class DownloadRunnerTests(ITestOutputHelper log)
         var run = DownloadRunner.RunAsync(folder.Settings(workers: 1) with { Queue = 1 }, new StringWriter(), null, new ShutdownSignal(), observe: p => progress = p);
         await halfway.Reached.WaitAsync(Patience);
         var readWhileBlocked = progress!.LinesRead;
+        log.WriteLine($"{readWhileBlocked} of {Lines} lines read while the only download worker was blocked");
         release.SetResult();
         var summary = await run.WaitAsync(Patience);
 
         // Stage parallelism (validate 4, download 1 + 1 queued, checksum 2) plus Akka.Streams'
         // fixed input buffers: a constant, far below the list's length.
-        Assert.InRange(readWhileBlocked, 1, 64);
+        Assert.InRange(readWhileBlocked, 1, 16);
         Assert.Equal(Lines, summary.Succeeded);
         Assert.Equal(Lines, folder.SavedFiles().Length);
     }
