@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 
 namespace ActorPool.Cli.Download;
@@ -5,17 +6,21 @@ namespace ActorPool.Cli.Download;
 /// <summary>A byte budget shared by every download: a token bucket where one token is one byte.</summary>
 /// <remarks>
 /// The bucket refills from elapsed time (not a fixed amount per tick), and holds a quarter
-/// second of bytes so a timer tick that comes late on a busy machine loses nothing. A bucket
-/// half full with nobody waiting has sat idle: it is emptied, so idle time never turns into a
-/// burst above the limit (and <see cref="TokenBucketRateLimiter"/>, which skips refilling while full without
+/// second of bytes so a timer tick or a consumer that comes late on a busy machine loses
+/// nothing. When nobody has asked for bytes for that long, the bucket is emptied, so idle time
+/// never turns into a burst above the limit (and <see cref="TokenBucketRateLimiter"/>, which skips refilling while full without
 /// moving its timestamp, never refills from a stale one).
 /// </remarks>
 internal sealed class BandwidthLimiter : IDisposable
 {
     private static readonly TimeSpan RefillEvery = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>As long as the bucket's burst: quieter than this, and the downloads are idle, not just late.</summary>
+    private static readonly TimeSpan IdleAfter = TimeSpan.FromMilliseconds(250);
     private readonly TokenBucketRateLimiter _bucket;
     private readonly ITimer _refill;
     private readonly int _burst;
+    private long _lastUse;
 
     /// <summary>Creates a limiter for <paramref name="bytesPerSecond"/> across all callers.</summary>
     public BandwidthLimiter(long bytesPerSecond, TimeProvider timeProvider)
@@ -47,6 +52,7 @@ internal sealed class BandwidthLimiter : IDisposable
     /// <summary>Waits until <paramref name="bytes"/> more bytes may pass.</summary>
     public async ValueTask WaitAsync(int bytes, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _lastUse, Stopwatch.GetTimestamp());
         using var lease = await _bucket.AcquireAsync(Math.Min(bytes, MaxChunk), cancellationToken);
         if (!lease.IsAcquired)
         {
@@ -62,9 +68,10 @@ internal sealed class BandwidthLimiter : IDisposable
 
     private void EmptyIfIdle()
     {
+        var lastUse = Volatile.Read(ref _lastUse);
         var stats = _bucket.GetStatistics();
-        // Half full with nobody waiting: idle for an eighth of a second at least.
-        if (stats is { CurrentQueuedCount: 0 } && stats.CurrentAvailablePermits >= _burst / 2)
+        if (stats is { CurrentQueuedCount: 0, CurrentAvailablePermits: > 0 }
+            && (lastUse == 0 || Stopwatch.GetElapsedTime(lastUse) > IdleAfter))
         {
             using (_bucket.AttemptAcquire((int)stats.CurrentAvailablePermits))
             {
