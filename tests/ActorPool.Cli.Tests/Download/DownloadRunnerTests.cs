@@ -64,6 +64,42 @@ public sealed class DownloadRunnerTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task The_per_file_timeout_must_fail_a_stalled_download_without_leaving_a_partial_file()
+    {
+        var never = new TaskCompletionSource();
+        ServedFile stalled = new("stalled.bin", 100_000) { HoldHalfwayUntil = never.Task };
+        ServedFile fine = new("fine.bin", 10_000);
+        await using var server = await FileServer.StartAsync([stalled, fine]);
+        using var folder = new DownloadTestFolder();
+        folder.WriteUrls(server, [stalled, fine]);
+        var output = new StringWriter();
+
+        var summary = await DownloadRunner.RunAsync(folder.Settings() with { Timeout = TimeSpan.FromMilliseconds(300) }, TextWriter.Synchronized(output), null, new ShutdownSignal()).WaitAsync(Patience);
+
+        Assert.Equal((1L, 1L), (summary.Succeeded, summary.Failed));
+        Assert.Contains("stalled.bin              Error: timed out after 0.3s", output.ToString());
+        Assert.Equal(["fine.bin"], folder.SavedFiles());
+        Assert.Empty(folder.PartialFiles());
+    }
+
+    [Fact]
+    public async Task Two_urls_with_the_same_file_name_must_both_be_saved()
+    {
+        ServedFile file = new("same.bin", 20_000);
+        await using var server = await FileServer.StartAsync([file]);
+        using var folder = new DownloadTestFolder();
+        folder.WriteUrls($"{server.UrlOf(file.Name)}", $"{server.UrlOf(file.Name)}?mirror=2");
+
+        var summary = await DownloadRunner.RunAsync(folder.Settings(), new StringWriter(), null, new ShutdownSignal()).WaitAsync(Patience);
+
+        Assert.Equal(2, summary.Succeeded);
+        var saved = folder.SavedFiles();
+        Assert.Equal(2, saved.Length);
+        Assert.Contains("same.bin", saved);
+        Assert.Contains(saved, name => name is "same-1.bin" or "same-2.bin");
+    }
+
+    [Fact]
     public async Task A_429_must_wait_for_its_retry_after()
     {
         ServedFile limited = new("limited.bin", 10_000) { FailFirst = 1, FailStatus = 429, RetryAfterSeconds = 1 };
