@@ -39,6 +39,16 @@ internal static class DownloadCommand
     /// <summary>Runs the download with the dashboard when asked for and stdout is a terminal.</summary>
     internal static async Task<int> RunAsync(DownloadSettings settings, TextWriter output, ShutdownSignal signal)
     {
+        try
+        {
+            Directory.CreateDirectory(settings.Output);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"--output folder cannot be created: '{settings.Output}': {ex.Message}");
+            return ExitCodes.BadUsage;
+        }
+
         IAnsiConsole? dashboard = null;
         if (settings.Dashboard)
         {

@@ -14,6 +14,7 @@ public sealed class DownloadCommandTests
     [InlineData("--rate-limit", "-1", "--rate-limit must be a number of MB/s >= 0, was: -1.")]
     [InlineData("--timeout", "soon", "--timeout must be a duration > 0 such as 30s, 500ms or 2m, was: 'soon'.")]
     [InlineData("--workers", "0", "--workers must be > 0, was: 0.")]
+    [InlineData("--output", "/dev/null/out", "--output folder cannot be created: '/dev/null/out'")]
     public async Task Bad_usage_must_exit_two_and_name_the_bad_value(string option, string value, string message)
     {
         using var folder = new DownloadTestFolder();
