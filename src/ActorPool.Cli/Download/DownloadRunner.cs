@@ -65,8 +65,8 @@ internal static class DownloadRunner
             using var bandwidth = settings.BytesPerSecond > 0 ? new BandwidthLimiter(settings.BytesPerSecond, time) : null;
             using var requests = settings.RequestsPerSecond > 0 ? CreateRequestLimiter(settings.RequestsPerSecond) : null;
             var stages = new DownloadStages(settings, http, bandwidth, requests, progress, time, hardStop.Token);
-            var (intake, completion) = DownloadPipeline.Run(settings.UrlFile, pools, stages, progress, settings.Pipeline, system.Materializer());
-
+            // Wired before the stream starts, so a signal can never find files that started unwatched.
+            UniqueKillSwitch? intake = null;
             using var onFirstSignal = signal.Graceful.Register(() =>
             {
                 if (!progress.BeginShutdown())
@@ -74,7 +74,7 @@ internal static class DownloadRunner
                     return;
                 }
 
-                intake.Shutdown();
+                Volatile.Read(ref intake)?.Shutdown();
                 progress.Say(string.Create(CultureInfo.InvariantCulture, $"Shutdown signal received: no new files; waiting up to {DownloadFormat.Duration(settings.GracePeriod)} for {progress.Active} in-flight downloads..."));
                 hardStop.CancelAfter(settings.GracePeriod);
             });
@@ -82,6 +82,14 @@ internal static class DownloadRunner
                 ? "Second signal: cancelling in-flight downloads now."
                 : $"Grace period ({DownloadFormat.Duration(settings.GracePeriod)}) over: cancelling in-flight downloads."));
             observe?.Invoke(progress);
+
+            var (killSwitch, completion) = DownloadPipeline.Run(settings.UrlFile, pools, stages, progress, settings.Pipeline, system.Materializer());
+            Interlocked.Exchange(ref intake, killSwitch);
+            if (progress.ShuttingDown)
+            {
+                // The signal came while the stream was starting; the callback saw no kill switch yet.
+                killSwitch.Shutdown();
+            }
 
             if (dashboard is not null && view is not null)
             {
