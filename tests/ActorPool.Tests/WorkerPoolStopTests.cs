@@ -90,16 +90,23 @@ public sealed class WorkerPoolStopTests
         lifetime.Token.Register(() => Volatile.Write(ref cancelledAt, Stopwatch.GetTimestamp()));
         pool.Start(lifetime.Token);
         var started = 0;
+        var allBusy = TestSignals.NewGate();
         var ids = new List<long>();
         for (var i = 0; i < 100; i++)
         {
             ids.Add(await pool.SubmitAsync(async ct =>
             {
-                Interlocked.Increment(ref started);
+                if (Interlocked.Increment(ref started) == 4)
+                {
+                    allBusy.TrySetResult();
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(30), ct);
             }));
         }
 
+        // Submits return before the workers pick tasks up; on a loaded machine that can take longer than 150 ms.
+        await allBusy.WaitAsync();
         lifetime.CancelAfter(TimeSpan.FromMilliseconds(150));
         await pool.StopAsync();
         var stopLatency = Stopwatch.GetElapsedTime(Volatile.Read(ref cancelledAt));

@@ -25,9 +25,6 @@ internal static class ServeCommand
     /// <summary>What stdout says once the host runs and the pool has accepted work; scripts and tests wait for it.</summary>
     public const string ReadyLine = "actorpool serve: ready";
 
-    /// <summary>How long System.CommandLine waits after a signal for the drain and the summary before it gives up on the process.</summary>
-    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromMinutes(2);
-
     public static Command Create(TextWriter output)
     {
         var config = new Option<FileInfo>("--config", "-c")

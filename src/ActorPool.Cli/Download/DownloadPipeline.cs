@@ -1,0 +1,69 @@
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace ActorPool.Cli.Download;
+
+/// <summary>The worker pools behind the pipeline's stages, one per stage.</summary>
+internal sealed record StagePools(WorkerPool Validate, int ValidateParallelism, WorkerPool Download, int DownloadParallelism, WorkerPool Checksum, int ChecksumParallelism);
+
+/// <summary>
+/// The Akka.Streams graph: URL file → validate → download → checksum → report.
+/// </summary>
+/// <remarks>
+/// Each stage fans out to an ActorPool's workers through <c>SelectAsyncUnordered</c> and merges
+/// their results back into one stream in completion order (fan-in). Its parallelism bounds how
+/// many jobs a stage holds, so demand flows back to the file reader: a slow stage slows the
+/// source, and memory stays flat however long the URL list is.
+/// </remarks>
+internal static class DownloadPipeline
+{
+    /// <summary>Starts the stream; the kill switch stops reading new lines, the task completes when every read line is reported.</summary>
+    public static (UniqueKillSwitch Intake, Task<Done> Completion) Run(
+        string urlFile,
+        StagePools pools,
+        DownloadStages stages,
+        DownloadProgress progress,
+        bool separateStages,
+        IMaterializer materializer)
+    {
+        var source = UrlList.Read(urlFile)
+            .Select(line =>
+            {
+                progress.LineRead();
+                return new DownloadJob(line);
+            })
+            .ViaMaterialized(KillSwitches.Single<DownloadJob>(), Keep.Right);
+
+        var jobs = separateStages
+            ? source
+                .Via(OnPool(pools.Validate, pools.ValidateParallelism, DownloadStages.ValidateAsync))
+                .Via(OnPool(pools.Download, pools.DownloadParallelism, stages.DownloadAsync, progress.Enqueued))
+                .Via(OnPool(pools.Checksum, pools.ChecksumParallelism, stages.ChecksumAsync))
+            : source.Via(OnPool(pools.Download, pools.DownloadParallelism, stages.AllAsync, progress.Enqueued));
+
+        return jobs
+            .ToMaterialized(Sink.ForEach<DownloadJob>(job => progress.Record(job)), Keep.Both)
+            .Run(materializer);
+    }
+
+    /// <summary>A stage that runs <paramref name="work"/> on <paramref name="pool"/>, at most <paramref name="parallelism"/> jobs at once.</summary>
+    private static Flow<DownloadJob, DownloadJob, NotUsed> OnPool(
+        WorkerPool pool,
+        int parallelism,
+        Func<DownloadJob, CancellationToken, Task<DownloadJob>> work,
+        Action? beforeSubmit = null) =>
+        Flow.Create<DownloadJob>().SelectAsyncUnordered(parallelism, async job =>
+        {
+            beforeSubmit?.Invoke();
+            try
+            {
+                return await pool.RunAsync(ct => work(job, ct), new TaskOptions { Id = job.Name });
+            }
+            catch (Exception ex) when (ex is SubmitRejectedException or TimeoutException or OperationCanceledException)
+            {
+                // The pool refused or lost the task; the job still gets exactly one outcome.
+                return job.End(job.Started ? FileOutcome.Cancelled : FileOutcome.Dropped, ex.Message);
+            }
+        });
+}
