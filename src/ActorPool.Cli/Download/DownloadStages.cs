@@ -21,7 +21,8 @@ internal sealed class DownloadStages(
 {
     private const int BufferSize = 64 * 1024;
     private readonly Lock _commitGate = new();
-    private readonly DateTime _runStartedUtc = time.GetUtcNow().UtcDateTime;
+    /// <summary>Final names saved in this run, guarded by <see cref="_commitGate"/>; file times are too coarse to tell.</summary>
+    private readonly HashSet<string> _savedThisRun = new(StringComparer.Ordinal);
 
     /// <summary>Validate: parses the line; bad lines end here as <see cref="FileOutcome.Invalid"/>.</summary>
     public static Task<DownloadJob> ValidateAsync(DownloadJob job, CancellationToken cancellationToken)
@@ -244,7 +245,7 @@ internal sealed class DownloadStages(
         lock (_commitGate)
         {
             var final = Path.Combine(settings.Output, name);
-            if (File.Exists(final) && File.GetLastWriteTimeUtc(final) >= _runStartedUtc)
+            if (!_savedThisRun.Add(final))
             {
                 final = Path.Combine(settings.Output, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(name)}-{job.Line.LineNumber}{Path.GetExtension(name)}"));
             }
