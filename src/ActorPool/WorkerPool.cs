@@ -59,10 +59,11 @@ public sealed class WorkerPool : IAsyncDisposable
     public WorkerPool(int workers)
     {
         _options = new WorkerPoolOptions { Workers = Math.Max(workers, 1) };
-        _results = new ResultStore(_options.MaxRetainedResults);
         Name = OwnPoolName;
         if (workers <= 0)
         {
+            // Nothing will run, so nothing to measure: a bare store keeps GetResults and GetStats working.
+            _results = new ResultStore(_options.MaxRetainedResults);
             return;
         }
 
@@ -263,10 +264,10 @@ public sealed class WorkerPool : IAsyncDisposable
         var count = 0;
         while (count < batch.Length)
         {
-            var holdsSlot = false;
-            if (_room is not null && !(holdsSlot = _room.Wait(0, CancellationToken.None)) && !(_options.Overflow == OverflowPolicy.Block && InsidePool.Is(_supervisor)))
+            var slot = TakeSlot(waitForRoom: true, out var holdsSlot);
+            if (slot != Admission.Accepted)
             {
-                stopped = _options.Overflow == OverflowPolicy.Reject ? Admission.QueueFull : Admission.NeedsRoom;
+                stopped = slot;
                 break;
             }
 
@@ -513,26 +514,34 @@ public sealed class WorkerPool : IAsyncDisposable
             return Admission.Stopped;
         }
 
-        var holdsSlot = false;
-        if (_room is not null)
+        var slot = TakeSlot(waitForRoom, out var holdsSlot);
+        if (slot != Admission.Accepted)
         {
-            holdsSlot = _room.Wait(0, CancellationToken.None);
-            if (!holdsSlot)
-            {
-                if (!waitForRoom || _options.Overflow == OverflowPolicy.Reject)
-                {
-                    return Admission.QueueFull;
-                }
-
-                // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
-                if (!InsidePool.Is(_supervisor))
-                {
-                    return Admission.NeedsRoom;
-                }
-            }
+            return slot;
         }
 
         return TryEnqueue(item, holdsSlot, out id) ? Admission.Accepted : Admission.Stopped;
+    }
+
+    /// <summary>
+    /// Takes a queue slot without waiting, where the overflow policy counts them: Accepted (with
+    /// <paramref name="holdsSlot"/> saying whether a slot was taken), QueueFull, or NeedsRoom.
+    /// </summary>
+    private Admission TakeSlot(bool waitForRoom, out bool holdsSlot)
+    {
+        holdsSlot = _room?.Wait(0, CancellationToken.None) ?? false;
+        if (_room is null || holdsSlot)
+        {
+            return Admission.Accepted;
+        }
+
+        if (!waitForRoom || _options.Overflow == OverflowPolicy.Reject)
+        {
+            return Admission.QueueFull;
+        }
+
+        // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
+        return InsidePool.Is(_supervisor) ? Admission.Accepted : Admission.NeedsRoom;
     }
 
     /// <summary>

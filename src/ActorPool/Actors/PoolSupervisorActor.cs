@@ -77,7 +77,6 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     private IActorRef _router = ActorRefs.Nobody;
     private long _accepted;
     private long _recorded;
-    private int _restarts;
 
     /// <summary>Workers wanted: created or being created, not counting retiring ones.</summary>
     private int _target;
@@ -395,7 +394,6 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     private void HandleWorkerRestarted(WorkerRestarted restarted)
     {
-        _restarts++;
         _counters.CountRestart();
         var worker = Sender;
         _log.Warning("Worker {0} restarted after {1}: {2}", worker.Path.Name, restarted.Cause.GetType().Name, restarted.Cause.Message);
@@ -537,7 +535,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     }
 
     private void HandleGetState(GetPoolState get) =>
-        get.Reply.TrySetResult(new PoolState(_workers.Count - _retiring.Count, _assigned.Count, _queue.Count, _accepted, _recorded, _restarts, _router));
+        get.Reply.TrySetResult(new PoolState(_workers.Count - _retiring.Count, _assigned.Count, _queue.Count, _accepted, _recorded, (int)_counters.WorkerRestarts, _router));
 
     /// <summary>Hands queued tasks to idle workers until either runs out, or the rate limit says wait.</summary>
     private void Dispatch()
