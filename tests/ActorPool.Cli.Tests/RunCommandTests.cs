@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ActorPool.Cli.Commands;
+using ActorPool.Cli.Tests.Commands;
 
 namespace ActorPool.Cli.Tests;
 
@@ -47,22 +48,8 @@ public sealed partial class RunCommandTests
     private static Dictionary<string, int> ParseCounts(string output) =>
         CountLine().Matches(output).ToDictionary(m => m.Groups["name"].Value, m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
 
-    private static Process StartCli(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ActorPool.Cli.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
-    }
+    private static Process StartCli(params string[] args) =>
+        Process.Start(CliProcess.StartInfo(null, args)) ?? throw new InvalidOperationException("could not start the CLI");
 
     private static async Task<(int Exit, string Output, string Error)> RunCliAsync(params string[] args)
     {

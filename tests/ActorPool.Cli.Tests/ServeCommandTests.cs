@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ActorPool.Cli.Commands;
+using ActorPool.Cli.Tests.Commands;
 
 namespace ActorPool.Cli.Tests;
 
@@ -77,27 +78,8 @@ public sealed partial class ServeCommandTests : IDisposable
         throw new InvalidOperationException("the process closed stdout before the expected line");
     }
 
-    private static Process StartCli(IDictionary<string, string>? environment, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ActorPool.Cli.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[name] = value;
-        }
-
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
-    }
+    private static Process StartCli(IDictionary<string, string>? environment, params string[] args) =>
+        Process.Start(CliProcess.StartInfo(environment, args)) ?? throw new InvalidOperationException("could not start the CLI");
 
     [GeneratedRegex(@"^\s+(?<name>submitted|succeeded|failed|cancelled|timed out|dropped|rejected)\s+(?<count>\d+)\s*$", RegexOptions.Multiline)]
     private static partial Regex CountLine();

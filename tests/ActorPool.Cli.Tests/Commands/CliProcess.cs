@@ -37,7 +37,8 @@ internal sealed class CliProcess : IDisposable
         }
     }
 
-    public static CliProcess Start(params string[] args)
+    /// <summary>How to run the built CLI with <paramref name="args"/>, its output redirected, and extra environment variables.</summary>
+    public static ProcessStartInfo StartInfo(IDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -51,7 +52,17 @@ internal sealed class CliProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
 
-        var process = new Process { StartInfo = info };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        return info;
+    }
+
+    public static CliProcess Start(params string[] args)
+    {
+        var process = new Process { StartInfo = StartInfo(null, args) };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => cli.Received(e.Data, cli._output);
         process.ErrorDataReceived += (_, e) => cli.Received(e.Data, cli._error);
