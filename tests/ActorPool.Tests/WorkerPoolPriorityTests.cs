@@ -55,33 +55,6 @@ public sealed class WorkerPoolPriorityTests
         Assert.Equal([1, 10, 5], order);
     }
 
-    [Fact]
-    public async Task Priority_must_hold_across_all_workers()
-    {
-        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 3, EnablePriority = true });
-        pool.Start();
-        var blocker = await Blocker.OccupyAsync(pool, 3);
-        var started = new ConcurrentQueue<int>();
-        for (var i = 0; i < 30; i++)
-        {
-            var priority = i % 3 == 0 ? 100 : 0;
-            await pool.SubmitAsync(
-                _ =>
-                {
-                    started.Enqueue(priority);
-                    return Task.CompletedTask;
-                },
-                new TaskOptions { Priority = priority });
-        }
-
-        await WhenQueuedAsync(pool);
-        blocker.Release();
-        await pool.WaitAsync().WaitAsync(TestSignals.Patience);
-
-        // With three workers the first ten starts may interleave only among the high ones.
-        Assert.All(started.Take(10), p => Assert.Equal(100, p));
-    }
-
     /// <summary>Submits return once accepted; wait until the supervisor holds them all, so order is decided by the queue alone.</summary>
     private static Task WhenQueuedAsync(WorkerPool pool) =>
         TestSignals.EventuallyAsync(() => pool.GetStats().Queued == pool.GetStats().Submitted - pool.GetStats().ActiveWorkers, () => $"{pool.GetStats()}");

@@ -37,6 +37,44 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task With_priority_every_worker_must_be_handed_the_highest_waiting_task_in_submission_order()
+    {
+        // Dispatch order is observed exactly here: a worker reports, exactly one task goes out.
+        var probe = CreateTestProbe();
+        var options = new WorkerPoolOptions { Workers = 3, EnablePriority = true };
+        using var poolCts = new CancellationTokenSource();
+        var supervisor = Sys.ActorOf(PoolSupervisorActor.Props(options, poolCts, room: null, new ResultStore(100), new PoolCounters(), self => RelayWorker.Props(self, probe.Ref)));
+        for (var id = 1L; id <= 30; id++)
+        {
+            var priority = id % 3 == 1 ? 100 : 0;
+            supervisor.Tell(new SubmitTask(id, new WorkItem(_ => Task.CompletedTask, new TaskOptions { Priority = priority }, Completion: null, CallerToken: default), HoldsSlot: false));
+        }
+
+        var expected = Enumerable.Range(1, 30).Select(i => (long)i).OrderBy(id => id % 3 == 1 ? 0 : 1).ThenBy(id => id).ToList();
+        supervisor.Tell(StartPool.Instance);
+        var first = new List<(RunTask Run, IActorRef Worker)>();
+        for (var i = 0; i < 3; i++)
+        {
+            first.Add((await probe.ExpectMsgAsync<RunTask>(), probe.LastSender));
+        }
+
+        Assert.Equal(expected.Take(3), first.Select(f => f.Run.TaskId).Order());
+        var worker = first[0].Worker;
+        var finished = first[0].Run.TaskId;
+        var handedOut = first.Count;
+        foreach (var next in expected.Skip(3))
+        {
+            supervisor.Tell(new TaskFinished(Succeeded(finished), WorkerFree: true), worker);
+            var run = await probe.ExpectMsgAsync<RunTask>();
+            Assert.Equal(next, run.TaskId);
+            (worker, finished) = (probe.LastSender, run.TaskId);
+            handedOut++;
+        }
+
+        Assert.Equal(30, handedOut);
+    }
+
+    [Fact]
     public async Task A_faulted_worker_must_be_restarted_alone_and_the_pool_must_keep_its_worker_count()
     {
         await using var pool = WorkerPool.Create(Sys, new WorkerPoolOptions { Workers = 2 }, "restarts");
