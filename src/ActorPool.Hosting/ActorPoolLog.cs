@@ -10,7 +10,7 @@ namespace ActorPool.Hosting;
 internal static partial class ActorPoolLog
 {
     /// <summary>The logger category every pool event uses.</summary>
-    public const string Category = "ActorPool";
+    public const string Category = ActorPoolDiagnostics.LogCategory;
 
     [LoggerMessage(EventId = 4001, EventName = "PoolStarted", Level = LogLevel.Information,
         Message = "Pool {Pool} started with {Workers} workers, queue size {QueueSize}, shutdown timeout {ShutdownTimeout}")]

@@ -13,7 +13,13 @@ internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool
     public Task<long> SubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         Pool.SubmitAsync(task, options, cancellationToken);
 
+    public Task<long> SubmitAsync(Func<CancellationToken, Task> task, CancellationToken cancellationToken) =>
+        Pool.SubmitAsync(task, cancellationToken);
+
     public Task<bool> TrySubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null) => Pool.TrySubmitAsync(task, options);
+
+    public Task<IReadOnlyList<long>> SubmitManyAsync(IEnumerable<Func<CancellationToken, Task>> tasks, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pool.SubmitManyAsync(tasks, options, cancellationToken);
 
     public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         Pool.RunAsync(task, options, cancellationToken);

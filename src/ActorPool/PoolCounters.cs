@@ -15,6 +15,7 @@ internal sealed class PoolCounters
     private int _workers;
     private int _active;
     private int _queued;
+    private bool _circuitOpen;
 
     public long Submitted => Interlocked.Read(ref _submitted);
 
@@ -31,6 +32,11 @@ internal sealed class PoolCounters
     public int ActiveWorkers => Volatile.Read(ref _active);
 
     public int Queued => Volatile.Read(ref _queued);
+
+    public bool CircuitOpen => Volatile.Read(ref _circuitOpen);
+
+    /// <summary>Publishes the breaker's state; called by the supervisor only.</summary>
+    public void PublishCircuit(bool open) => Volatile.Write(ref _circuitOpen, open);
 
     public void CountSubmitted() => Interlocked.Increment(ref _submitted);
 

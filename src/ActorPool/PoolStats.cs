@@ -18,6 +18,15 @@ public sealed record PoolStats
     /// <summary>Accepted tasks waiting for a worker (not counting tasks waiting for a retry).</summary>
     public int Queued { get; init; }
 
+    /// <summary>How many tasks may wait: the pool's <see cref="WorkerPoolOptions.QueueSize"/>, 0 when unbounded.</summary>
+    public int QueueCapacity { get; init; }
+
+    /// <summary>Whether the pool no longer accepts tasks: it is stopping or stopped, or its start token fired.</summary>
+    public bool IsStopped { get; init; }
+
+    /// <summary>Whether the circuit breaker is open or half-open, so tasks that would start fail fast.</summary>
+    public bool IsCircuitOpen { get; init; }
+
     /// <summary>Submit calls made with a task: every one is either accepted (and later gets one outcome) or <see cref="Rejected"/>.</summary>
     public long Submitted { get; init; }
 

@@ -21,7 +21,7 @@ namespace ActorPool;
 /// the pool into an existing system and leaves that system running.</para>
 /// <para>Every member is safe to call from any thread.</para>
 /// </remarks>
-public sealed class WorkerPool : IAsyncDisposable
+public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
 {
     private const string OwnSystemName = "actor-pool";
     private const string OwnPoolName = "pool";
@@ -171,6 +171,16 @@ public sealed class WorkerPool : IAsyncDisposable
         options?.Validate();
         return SubmitOneAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken);
     }
+
+    /// <summary>Submits a task with the pool's default options and returns its id once the pool has accepted it.</summary>
+    /// <param name="task">The work.</param>
+    /// <param name="cancellationToken">Stops waiting for queue room; a task already accepted still runs.</param>
+    /// <returns>The id under which the task's <see cref="TaskResult"/> is recorded.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="SubmitRejectedException">The pool did not accept the task.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
+    public Task<long> SubmitAsync(Func<CancellationToken, Task> task, CancellationToken cancellationToken) =>
+        SubmitAsync(task, options: null, cancellationToken);
 
     /// <summary>Submits a task if the pool takes it now; never waits for queue room and never throws for a full queue or a stopped pool.</summary>
     /// <param name="task">The work; it receives a token cancelled on timeout, on the start token, or when a stop stops waiting.</param>
@@ -426,6 +436,9 @@ public sealed class WorkerPool : IAsyncDisposable
         Workers = _counters.Workers,
         ActiveWorkers = _counters.ActiveWorkers,
         Queued = _counters.Queued,
+        QueueCapacity = _options.QueueSize,
+        IsStopped = _lifecycle is null || _lifecycle.IsClosed,
+        IsCircuitOpen = _counters.CircuitOpen,
         Submitted = _counters.Submitted,
         Rejected = _counters.Rejected,
         Retried = _counters.Retried,
@@ -449,7 +462,7 @@ public sealed class WorkerPool : IAsyncDisposable
         return await reply.Task.WaitAsync(_options.AskTimeout).ConfigureAwait(false);
     }
 
-    /// <summary>Submits a prepared work item (for <see cref="TaskGroup"/>), waiting for room like <see cref="SubmitAsync"/>.</summary>
+    /// <summary>Submits a prepared work item (for <see cref="TaskGroup"/>), waiting for room like <see cref="SubmitAsync(Func{CancellationToken, Task}, TaskOptions?, CancellationToken)"/>.</summary>
     internal Task<long> SubmitItemAsync(WorkItem item, CancellationToken cancellationToken) =>
         SubmitOneAsync(item, waitForRoom: true, cancellationToken);
 

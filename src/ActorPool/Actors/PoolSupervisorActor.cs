@@ -172,6 +172,7 @@ internal sealed class PoolSupervisorActor : ReceiveActor, IWithTimers
     {
         var handled = base.AroundReceive(receive, message);
         _counters.Publish(_workers.Count - _retiring.Count, _assigned.Count, _queue.Count);
+        _counters.PublishCircuit(_breaker is not null && _breaker.Phase != BreakerPhase.Closed);
         HandOverCompletions();
         return handled;
     }

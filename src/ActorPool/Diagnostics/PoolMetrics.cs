@@ -14,14 +14,14 @@ namespace ActorPool.Diagnostics;
 /// </remarks>
 internal sealed class PoolMetrics : IDisposable
 {
-    /// <summary>The meter name to listen to (<c>dotnet-counters monitor --counters ActorPool</c>).</summary>
-    public const string MeterName = "ActorPool";
+    /// <inheritdoc cref="ActorPoolDiagnostics.MeterName"/>
+    public const string MeterName = ActorPoolDiagnostics.MeterName;
 
-    /// <summary>The tag that carries the pool's name.</summary>
-    public const string PoolTag = "actorpool.pool";
+    /// <inheritdoc cref="ActorPoolDiagnostics.PoolTag"/>
+    public const string PoolTag = ActorPoolDiagnostics.PoolTag;
 
-    /// <summary>The tag that carries a task's outcome on <c>actorpool.tasks.completed</c>.</summary>
-    public const string OutcomeTag = "actorpool.outcome";
+    /// <inheritdoc cref="ActorPoolDiagnostics.OutcomeTag"/>
+    public const string OutcomeTag = ActorPoolDiagnostics.OutcomeTag;
 
     private static readonly TaskOutcome[] Outcomes = Enum.GetValues<TaskOutcome>();
 
