@@ -6,6 +6,9 @@ public static class ActorPoolDiagnostics
     /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> every pool publishes on (<c>dotnet-counters monitor --counters ActorPool</c>).</summary>
     public const string MeterName = "ActorPool";
 
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> every pool traces its tasks on: one span per run, linked to the submitter's activity.</summary>
+    public const string ActivitySourceName = "ActorPool";
+
     /// <summary>The logger category of the structured events hosted pools log.</summary>
     public const string LogCategory = "ActorPool";
 

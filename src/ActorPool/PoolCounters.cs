@@ -1,25 +1,22 @@
 namespace ActorPool;
 
 /// <summary>
-/// The pool's live figures that are not outcomes (those live in <see cref="ResultStore"/>).
-/// Each field has one writer: submit counts are written by submitting threads with
-/// <see cref="Interlocked"/>, the gauges by the supervisor actor alone; any thread reads.
+/// The pool's live figures that are neither admissions (see <c>AdmissionGate</c>) nor outcomes
+/// (see <c>ResultStore</c>). The gauges have one writer, the supervisor actor; the counters are
+/// written with <see cref="Interlocked"/>; any thread reads.
 /// </summary>
 internal sealed class PoolCounters
 {
-    private long _submitted;
-    private long _rejected;
     private long _retried;
     private long _restarts;
     private long _trips;
     private int _workers;
+    private int _target;
     private int _active;
     private int _queued;
     private bool _circuitOpen;
 
-    public long Submitted => Interlocked.Read(ref _submitted);
-
-    public long Rejected => Interlocked.Read(ref _rejected);
+    public PoolCounters(int targetWorkers) => _target = targetWorkers;
 
     public long Retried => Interlocked.Read(ref _retried);
 
@@ -27,20 +24,17 @@ internal sealed class PoolCounters
 
     public long CircuitBreakerTrips => Interlocked.Read(ref _trips);
 
+    /// <summary>Live workers.</summary>
     public int Workers => Volatile.Read(ref _workers);
+
+    /// <summary>Workers wanted: what the pool has or is resizing to.</summary>
+    public int TargetWorkers => Volatile.Read(ref _target);
 
     public int ActiveWorkers => Volatile.Read(ref _active);
 
     public int Queued => Volatile.Read(ref _queued);
 
     public bool CircuitOpen => Volatile.Read(ref _circuitOpen);
-
-    /// <summary>Publishes the breaker's state; called by the supervisor only.</summary>
-    public void PublishCircuit(bool open) => Volatile.Write(ref _circuitOpen, open);
-
-    public void CountSubmitted() => Interlocked.Increment(ref _submitted);
-
-    public void CountRejected() => Interlocked.Increment(ref _rejected);
 
     public void CountRetried() => Interlocked.Increment(ref _retried);
 
@@ -49,10 +43,15 @@ internal sealed class PoolCounters
     public void CountTrip() => Interlocked.Increment(ref _trips);
 
     /// <summary>Publishes the supervisor's gauges; called by the supervisor only.</summary>
-    public void Publish(int workers, int active, int queued)
+    public void Publish(int workers, int target, int active, int queued, bool circuitOpen)
     {
         Volatile.Write(ref _workers, workers);
+        Volatile.Write(ref _target, target);
         Volatile.Write(ref _active, active);
         Volatile.Write(ref _queued, queued);
+        Volatile.Write(ref _circuitOpen, circuitOpen);
     }
+
+    /// <summary>A resize asked for by the caller shows at once, before the supervisor acts on it.</summary>
+    public void PublishTarget(int target) => Volatile.Write(ref _target, target);
 }

@@ -1,78 +1,59 @@
+using ActorPool.Actors;
+using ActorPool.Admission;
 using ActorPool.Messages;
+using Akka;
 using Akka.Actor;
 
 namespace ActorPool;
 
 /// <summary>
-/// Admission and stop for one pool, kept apart from <see cref="WorkerPool"/> so that
-/// CoordinatedShutdown and token callbacks can reach it without keeping the pool alive.
+/// Start and stop of one pool, kept apart from <see cref="WorkerPool"/> so that CoordinatedShutdown
+/// and token callbacks can reach it without keeping the pool alive. It holds the one stop guard:
+/// every way of stopping (a call, the system's CoordinatedShutdown, disposal) runs the same drain once.
 /// </summary>
-internal sealed class PoolLifecycle(IActorRef supervisor, CancellationTokenSource poolCancellation) : IDisposable
+internal sealed class PoolLifecycle(IActorRef supervisor, AdmissionGate gate, CancellationTokenSource poolCancellation)
 {
-    /// <summary>Cancelled once the pool stops admitting tasks; wakes submitters waiting for room.</summary>
-    private readonly CancellationTokenSource _closing = new();
-
-    /// <summary>1 once admission is closed. Written with a full fence (see <see cref="TryEnter"/>).</summary>
-    private int _closed;
-
-    /// <summary>Submits between their admission check and their message reaching the supervisor's mailbox.</summary>
-    private int _submitting;
+    private CancellationTokenRegistration _startRegistration;
+    private int _started;
 
     /// <summary>Completes when every accepted task has a recorded outcome; created once.</summary>
     private Task? _drain;
 
-    /// <summary>Cancels every running task's token: the start token, a forced stop or the shutdown deadline fire it.</summary>
-    public CancellationTokenSource PoolCancellation { get; } = poolCancellation;
+    /// <summary>Completes when the pool has stopped, after the drain; created once.</summary>
+    private Task? _stop;
 
-    public CancellationToken ClosingToken => _closing.Token;
+    /// <summary>Whether a stop began.</summary>
+    public bool StopRequested => Volatile.Read(ref _drain) is not null || Volatile.Read(ref _stop) is not null;
 
-    public bool IsClosed => Volatile.Read(ref _closed) == 1;
+    /// <summary>The stop, once one began; null before.</summary>
+    public Task? StopTask => Volatile.Read(ref _stop) ?? Volatile.Read(ref _drain);
 
-    /// <summary>Admits one submit unless the pool is closing; pair with <see cref="Exit"/> once its message is sent.</summary>
-    /// <remarks>
-    /// The increment and <see cref="Close"/>'s exchange are both full fences, so either the submit sees
-    /// the pool closed or <see cref="Close"/> waits until its message is in the supervisor's mailbox,
-    /// ahead of the stop message: no accepted submit can land after the supervisor stopped.
-    /// </remarks>
-    public bool TryEnter()
+    /// <summary>Lets tasks run; the first call wins, and none after a stop began.</summary>
+    public void Start(CancellationToken startToken)
     {
-        Interlocked.Increment(ref _submitting);
-        if (Volatile.Read(ref _closed) == 1)
-        {
-            Exit();
-            return false;
-        }
-
-        return true;
-    }
-
-    public void Exit() => Interlocked.Decrement(ref _submitting);
-
-    /// <summary>Stops admitting tasks and waits out the submits already past their check (a few instructions each).</summary>
-    public void Close()
-    {
-        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        if (StopRequested || Interlocked.Exchange(ref _started, 1) == 1)
         {
             return;
         }
 
-        _closing.Cancel();
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref _submitting) != 0)
+        if (startToken.CanBeCanceled)
         {
-            spin.SpinOnce();
+            _startRegistration = startToken.Register(static state => ((PoolLifecycle)state!).CancelFromStartToken(), this);
         }
+
+        supervisor.Tell(StartPool.Instance);
     }
 
-    /// <summary>The start token fired: running tasks see it at once, queued ones are cancelled.</summary>
+    /// <summary>The start token fired: running tasks see it at once, queued ones are cancelled, no more are accepted.</summary>
     public void CancelFromStartToken()
     {
-        PoolCancellation.Cancel();
-        Close();
+        // The token's own callbacks (user code) run on the thread pool, not on the canceller's thread.
+        Cancellations.Cancel(poolCancellation);
+        gate.Close();
         supervisor.Tell(CancelPool.Instance);
     }
 
-    /// <summary>Closes admission and lets the pool drain; idempotent, safe from any thread.</summary>
+    /// <summary>Closes admission at once and lets the pool drain; idempotent, safe from any thread.</summary>
     public Task DrainAsync()
     {
         var existing = Volatile.Read(ref _drain);
@@ -88,15 +69,53 @@ internal sealed class PoolLifecycle(IActorRef supervisor, CancellationTokenSourc
             return existing;
         }
 
-        Close();
+        gate.Close();
         supervisor.Tell(new StopPool(completion));
         return completion.Task;
     }
 
-    /// <summary>Frees the token sources once the pool has stopped and no task can observe them.</summary>
-    public void Dispose()
+    /// <summary>Runs <paramref name="stop"/> once (after closing admission synchronously); every caller gets the same task.</summary>
+    public Task StopOnce(Func<Task> stop)
     {
-        _closing.Dispose();
-        PoolCancellation.Dispose();
+        gate.Close();
+        var existing = Volatile.Read(ref _stop);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        existing = Interlocked.CompareExchange(ref _stop, completion.Task, null);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        _ = RunAsync(stop, completion);
+        return completion.Task;
+
+        async Task RunAsync(Func<Task> run, TaskCompletionSource done)
+        {
+            try
+            {
+                await run().ConfigureAwait(false);
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }
     }
+
+    /// <summary>The drain as a CoordinatedShutdown task.</summary>
+    public async Task<Done> DrainForShutdownAsync()
+    {
+        await DrainAsync().ConfigureAwait(false);
+        return Done.Instance;
+    }
+
+    /// <summary>Lets go of the start token once the pool has stopped.</summary>
+    /// <remarks>The pool's own token source is left to the collector: a task stuck past the stop may still hold its token.</remarks>
+    public void Release() => _startRegistration.Dispose();
 }

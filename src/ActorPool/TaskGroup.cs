@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using ActorPool.Messages;
 
 namespace ActorPool;
 
@@ -9,12 +8,13 @@ namespace ActorPool;
 /// </summary>
 /// <remarks>
 /// Each task still gets its own outcome in the pool; tasks cancelled because another failed
-/// are recorded <see cref="TaskOutcome.Cancelled"/> and are not reported as group failures.
-/// Safe to call from many threads, including from inside the group's own tasks.
+/// (including ones still waiting, which never start) are recorded <see cref="TaskOutcome.Cancelled"/>
+/// and are not reported as group failures. Works on any <see cref="IWorkerPool"/>, an injected one
+/// included. Safe to call from many threads, including from inside the group's own tasks.
 /// </remarks>
 public sealed class TaskGroup : IDisposable
 {
-    private readonly WorkerPool _pool;
+    private readonly IWorkerPool _pool;
     private readonly bool _collectAllErrors;
     private readonly CancellationTokenSource _cancellation;
 
@@ -23,13 +23,14 @@ public sealed class TaskGroup : IDisposable
 
     private readonly List<Task> _runs = [];
     private readonly List<Exception> _errors = [];
+    private int _disposed;
 
     /// <summary>Creates an empty group on <paramref name="pool"/>.</summary>
     /// <param name="pool">The pool the group's tasks run on.</param>
     /// <param name="collectAllErrors">False (the default): the first failure cancels the rest and is rethrown. True: every task runs to its end and all failures are thrown together as an <see cref="AggregateException"/>.</param>
     /// <param name="cancellationToken">Cancels every task of the group.</param>
     /// <exception cref="ArgumentNullException"><paramref name="pool"/> is null.</exception>
-    public TaskGroup(WorkerPool pool, bool collectAllErrors = false, CancellationToken cancellationToken = default)
+    public TaskGroup(IWorkerPool pool, bool collectAllErrors = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
         _pool = pool;
@@ -39,12 +40,16 @@ public sealed class TaskGroup : IDisposable
 
     /// <summary>Submits a task to the pool as part of the group and returns at once.</summary>
     /// <param name="task">The work; its token is cancelled when the group is cancelled, as well as by the pool.</param>
-    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults; checked here, as every submit checks them.</param>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A task option is invalid; <see cref="ArgumentException.ParamName"/> names it.</exception>
+    /// <exception cref="ObjectDisposedException">The group was disposed.</exception>
     /// <remarks>A task the pool does not accept counts as a failure of the group.</remarks>
     public void Go(Func<CancellationToken, Task> task, TaskOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(task);
+        options?.Validate();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         var run = RunAsync(task, options);
         lock (_groupLock)
         {
@@ -91,40 +96,36 @@ public sealed class TaskGroup : IDisposable
         }
     }
 
-    /// <summary>Cancels the group's unfinished tasks and frees its token; call it after <see cref="WaitAsync"/>.</summary>
+    /// <summary>Cancels the group's unfinished tasks; call it after <see cref="WaitAsync"/>. Idempotent.</summary>
     public void Dispose()
     {
-        _cancellation.Cancel();
-        _cancellation.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        Actors.Cancellations.Cancel(_cancellation);
     }
 
     private async Task RunAsync(Func<CancellationToken, Task> task, TaskOptions? options)
     {
         var groupToken = _cancellation.Token;
-        var outcome = new TaskCompletionSource<TaskResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var item = new WorkItem(
-            async poolToken =>
-            {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(poolToken, groupToken);
-                await (task(linked.Token) ?? throw new InvalidOperationException("The task delegate returned null instead of a Task.")).ConfigureAwait(false);
-            },
-            options,
-            result => outcome.TrySetResult(result),
-            groupToken);
         try
         {
-            await _pool.SubmitItemAsync(item, groupToken).ConfigureAwait(false);
-            var result = await outcome.Task.ConfigureAwait(false);
-            if (result.Outcome == TaskOutcome.Succeeded || (result.Outcome == TaskOutcome.Cancelled && groupToken.IsCancellationRequested))
-            {
-                return;
-            }
-
-            Fail(result.Error ?? new InvalidOperationException($"Task {result.TaskId} ended {result.Outcome}."));
+            // The group's token is the caller's token of RunAsync: a waiting task never starts once
+            // it fires, a running one sees it through its own token.
+            await _pool.RunAsync(
+                async token =>
+                {
+                    await (task(token) ?? throw new InvalidOperationException("The task delegate returned null instead of a Task.")).ConfigureAwait(false);
+                    return true;
+                },
+                options,
+                groupToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (groupToken.IsCancellationRequested)
         {
-            // Not accepted because the group was already cancelled: nothing to report.
+            // Cancelled because the group was: not a failure of its own.
         }
         catch (Exception ex)
         {
@@ -141,7 +142,8 @@ public sealed class TaskGroup : IDisposable
 
         if (!_collectAllErrors)
         {
-            _cancellation.Cancel();
+            // Tasks' own cancellation callbacks run on the thread pool, never in this caller.
+            Actors.Cancellations.Cancel(_cancellation);
         }
     }
 }

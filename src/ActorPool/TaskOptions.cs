@@ -12,28 +12,29 @@ public sealed class TaskOptions
     public int Priority { get; init; }
 
     /// <summary>How long the task may run before its token is cancelled and it is recorded <see cref="TaskOutcome.TimedOut"/>.</summary>
-    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.TaskTimeout"/>. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit.</value>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.TaskTimeout"/>. Must be &gt; 0; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> or 24.8 days and more mean no limit.</value>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>How long the task may wait in the queue; if it has not started by then it is recorded <see cref="TaskOutcome.TimedOut"/> and never runs.</summary>
-    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.QueueTimeout"/>. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit.</value>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.QueueTimeout"/>. Must be &gt; 0; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> or 24.8 days and more mean no limit.</value>
     public TimeSpan? QueueTimeout { get; init; }
 
     /// <summary>How many times the task is tried in all if it fails.</summary>
-    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.MaxAttempts"/>. Must be &gt; 0.</value>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.MaxAttempts"/>. Must be between 1 and 1,000.</value>
     public int? MaxAttempts { get; init; }
 
     /// <summary>Called once with the task's recorded result, whatever its outcome, off the pool's dispatch path.</summary>
     /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
     public Action<TaskResult>? OnCompleted { get; init; }
 
+    /// <summary>Checks every property; every submit path calls it before it accepts the task.</summary>
     internal void Validate()
     {
         CheckDuration(Timeout, nameof(Timeout));
         CheckDuration(QueueTimeout, nameof(QueueTimeout));
-        if (MaxAttempts is { } attempts && attempts <= 0)
+        if (MaxAttempts is { } attempts)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxAttempts), attempts, $"{nameof(MaxAttempts)} must be > 0, was: {attempts}.");
+            WorkerPoolOptions.CheckRange(attempts, 1, OptionLimits.MaxAttempts, nameof(MaxAttempts));
         }
     }
 

@@ -1,12 +1,14 @@
 using System.Globalization;
 using ActorPool.Actors;
+using ActorPool.Admission;
 using ActorPool.Configuration;
 using ActorPool.Diagnostics;
 using ActorPool.Messages;
-using Akka;
+using ActorPool.Outcomes;
+using ActorPool.Work;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
+using Akka.Configuration;
 
 namespace ActorPool;
 
@@ -19,15 +21,20 @@ namespace ActorPool;
 /// result aggregator. <c>new WorkerPool(...)</c> runs on an <see cref="ActorSystem"/> of its own
 /// that stopping terminates; <see cref="Create(ActorSystem, WorkerPoolOptions, string)"/> puts
 /// the pool into an existing system and leaves that system running.</para>
-/// <para>Every member is safe to call from any thread.</para>
+/// <para>This class is the front: admission is decided by the pool's admission gate, outcomes are
+/// written by its recorder, and start and stop by its lifecycle. Every member is thread-safe.</para>
 /// </remarks>
 public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
 {
     private const string OwnSystemName = "actor-pool";
     private const string OwnPoolName = "pool";
 
-    /// <summary>The most tasks <see cref="SubmitManyAsync"/> puts in one message.</summary>
+    /// <summary>The most tasks <see cref="SubmitManyAsync"/> hands over at once.</summary>
     private const int MaxBatch = 4096;
+
+    /// <summary>How long a stop waits for its own actor system to terminate after every outcome is recorded.</summary>
+    /// <remarks>A task stuck in a blocking call keeps its worker, and so the system, alive; the stop does not wait for it.</remarks>
+    private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(1);
 
     private static readonly Task<bool> TrueTask = Task.FromResult(true);
     private static readonly Task<bool> FalseTask = Task.FromResult(false);
@@ -36,42 +43,20 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     private readonly ActorSystem? _system;
     private readonly bool _ownsSystem;
     private readonly IActorRef _supervisor = ActorRefs.Nobody;
+    private readonly AdmissionGate _gate;
+    private readonly ResultStore _results;
+    private readonly PoolCounters _counters;
+    private readonly PoolMetrics? _metrics;
 
     /// <summary>Null for a pool with no workers, which refuses every task.</summary>
     private readonly PoolLifecycle? _lifecycle;
 
-    /// <summary>Queue slots for the Block overflow policy; null when the queue is unbounded.</summary>
-    private readonly SemaphoreSlim? _room;
-
-    private readonly ResultStore _results;
-    private readonly PoolCounters _counters = new();
-    private readonly PoolMetrics? _metrics;
-
-    /// <summary>The last task id handed out.</summary>
-    private long _lastId;
-    private int _targetWorkers;
-    private CancellationTokenRegistration _startRegistration;
-    private int _started;
-    private Task? _stopTask;
-
     /// <summary>Creates a pool with <paramref name="workers"/> workers on an actor system of its own.</summary>
-    /// <param name="workers">The number of workers. Zero or fewer gives a pool that rejects every submit with <see cref="RejectionReason.NoWorkers"/>; this constructor never throws.</param>
+    /// <param name="workers">The number of workers. Zero or fewer gives a pool that rejects every submit with <see cref="RejectionReason.NoWorkers"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is above 10,000.</exception>
     public WorkerPool(int workers)
+        : this(null, ValidatedCopy(new WorkerPoolOptions { Workers = Math.Max(workers, 1) }), OwnPoolName, refuseAll: workers <= 0)
     {
-        _options = new WorkerPoolOptions { Workers = Math.Max(workers, 1) };
-        Name = OwnPoolName;
-        if (workers <= 0)
-        {
-            // Nothing will run, so nothing to measure: a bare store keeps GetResults and GetStats working.
-            _results = new ResultStore(_options.MaxRetainedResults);
-            return;
-        }
-
-        _targetWorkers = workers;
-        (_results, _metrics) = CreateResults(Name, _options, _counters);
-        _system = CreateOwnSystem(_options);
-        _ownsSystem = true;
-        (_supervisor, _lifecycle, _room) = Spawn(_system, _options, Name, _results, _counters);
     }
 
     /// <summary>Creates a pool from <paramref name="options"/> on an actor system of its own.</summary>
@@ -79,26 +64,60 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is invalid; <see cref="ArgumentException.ParamName"/> names it.</exception>
     public WorkerPool(WorkerPoolOptions options)
-        : this(null, ValidatedCopy(options), OwnPoolName)
+        : this(null, ValidatedCopy(options), OwnPoolName, refuseAll: false)
     {
     }
 
-    private WorkerPool(ActorSystem? system, WorkerPoolOptions options, string name)
+    private WorkerPool(ActorSystem? system, WorkerPoolOptions options, string name, bool refuseAll)
     {
         _options = options;
         Name = name;
-        (_results, _metrics) = CreateResults(name, options, _counters);
+        _counters = new PoolCounters(refuseAll ? 0 : options.Workers);
+        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        if (refuseAll)
+        {
+            // Nothing will run, so there is nothing to measure: a refusing gate keeps the figures honest.
+            _gate = AdmissionGate.Refusing(name, RejectionReason.NoWorkers);
+            return;
+        }
+
+        var inbox = new Admission.Inbox();
+        _gate = new AdmissionGate(options, name, inbox);
+        var poolCancellation = new CancellationTokenSource();
+        var recorder = new OutcomeRecorder(_results, options.TimeProvider, name, options.OnTaskCompleted is not null);
+        var runtime = new PoolRuntime
+        {
+            Options = options,
+            Name = name,
+            Gate = _gate,
+            Inbox = inbox,
+            Recorder = recorder,
+            Counters = _counters,
+            PoolCancellation = poolCancellation,
+        };
+
         _ownsSystem = system is null;
-        _targetWorkers = options.Workers;
         _system = system ?? CreateOwnSystem(options);
-        (_supervisor, _lifecycle, _room) = Spawn(_system, options, name, _results, _counters);
+        if (!_ownsSystem)
+        {
+            // Dispatchers named in our reference.conf (the blocking one) must resolve in a user's system too.
+            _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
+        }
+
+        _supervisor = _system.ActorOf(PoolSupervisorActor.Props(runtime), name);
+        inbox.Supervisor = _supervisor;
+        _metrics = new PoolMetrics(name, _counters, _gate, _results);
+        recorder.Metrics = _metrics;
+        _lifecycle = new PoolLifecycle(_supervisor, _gate, poolCancellation);
+        JoinShutdown(_system, options, name, _lifecycle);
+        _ = WatchSupervisorAsync();
     }
 
     /// <summary>The pool's name: its supervisor actor's name in the actor system.</summary>
     public string Name { get; }
 
-    /// <summary>The number of workers the pool has or is resizing to (0 for a pool that rejects every task).</summary>
-    public int Workers => Volatile.Read(ref _targetWorkers);
+    /// <summary>The number of workers the pool has or is resizing to, the automatic resizer's changes included (0 for a pool that rejects every task).</summary>
+    public int Workers => _counters.TargetWorkers;
 
     /// <summary>The supervisor actor, for tests and for code that talks to the pool by message.</summary>
     internal IActorRef Supervisor => _supervisor;
@@ -118,7 +137,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new WorkerPool(system, ValidatedCopy(options), name);
+        return new WorkerPool(system, ValidatedCopy(options), name, refuseAll: false);
     }
 
     /// <summary>Creates a pool inside an existing actor system with options read from its <c>actor-pool { }</c> config.</summary>
@@ -137,27 +156,15 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// The pool's lifetime token: when it fires, running tasks see their token cancelled, queued
     /// tasks are recorded <see cref="TaskOutcome.Cancelled"/> without running, and new submits are rejected.
     /// </param>
-    public void Start(CancellationToken cancellationToken = default)
-    {
-        if (_lifecycle is null || Volatile.Read(ref _stopTask) is not null || Interlocked.Exchange(ref _started, 1) == 1)
-        {
-            return;
-        }
-
-        if (cancellationToken.CanBeCanceled)
-        {
-            _startRegistration = cancellationToken.Register(static state => ((PoolLifecycle)state!).CancelFromStartToken(), _lifecycle);
-        }
-
-        _supervisor.Tell(StartPool.Instance);
-    }
+    public void Start(CancellationToken cancellationToken = default) => _lifecycle?.Start(cancellationToken);
 
     /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
     /// <param name="task">The work; it receives a token cancelled on timeout, on the start token, or when a stop stops waiting.</param>
     /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
-    /// <param name="cancellationToken">Stops waiting for queue room or for the answer; a task already accepted still runs.</param>
+    /// <param name="cancellationToken">Stops waiting for queue room; a task already accepted still runs.</param>
     /// <returns>The id under which the task's <see cref="TaskResult"/> is recorded.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A task option is invalid; <see cref="ArgumentException.ParamName"/> names it.</exception>
     /// <exception cref="SubmitRejectedException">The pool has no workers, is stopping or stopped, or its queue is full under <see cref="OverflowPolicy.Reject"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
     /// <remarks>
@@ -169,7 +176,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        return SubmitOneAsync(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken);
+        return Submit(new SubmittedItem(task, options), cancellationToken);
     }
 
     /// <summary>Submits a task with the pool's default options and returns its id once the pool has accepted it.</summary>
@@ -192,17 +199,10 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        _counters.CountSubmitted();
-        if (TryAdmit(new WorkItem(task, options, Completion: null, CallerToken: default), waitForRoom: false, out _) == Admission.Accepted)
-        {
-            return TrueTask;
-        }
-
-        _counters.CountRejected();
-        return FalseTask;
+        return _gate.TryAdmit(new SubmittedItem(task, options), mayWait: false) == AdmissionResult.Accepted ? TrueTask : FalseTask;
     }
 
-    /// <summary>Submits many tasks with the same options, sending them to the supervisor in batches rather than one message each.</summary>
+    /// <summary>Submits many tasks with the same options, handing them over in batches rather than one by one.</summary>
     /// <param name="tasks">The work items; none may be null.</param>
     /// <param name="options">Per-task settings shared by every task, or null for the pool's defaults.</param>
     /// <param name="cancellationToken">Stops waiting for queue room; tasks already accepted still run.</param>
@@ -210,8 +210,8 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> is null.</exception>
     /// <exception cref="ArgumentException">An element of <paramref name="tasks"/> is null; the message gives its index.</exception>
     /// <exception cref="SubmitRejectedException">The pool refused a task (no workers, stopped, or queue full under <see cref="OverflowPolicy.Reject"/>). The tasks before it were accepted and run; that one and the rest were not.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting for room; as above, earlier tasks were accepted.</exception>
-    public async Task<IReadOnlyList<long>> SubmitManyAsync(IEnumerable<Func<CancellationToken, Task>> tasks, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before or while waiting for room; as above, earlier tasks were accepted.</exception>
+    public Task<IReadOnlyList<long>> SubmitManyAsync(IEnumerable<Func<CancellationToken, Task>> tasks, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var work = tasks as IReadOnlyList<Func<CancellationToken, Task>> ?? [.. tasks];
@@ -224,104 +224,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         }
 
         options?.Validate();
-        var ids = new long[work.Count];
-        var next = 0;
-        try
-        {
-            while (next < work.Count)
-            {
-                next = AdmitBatch(work, options, ids, next, out var admission);
-                if (admission == Admission.NeedsRoom)
-                {
-                    // The batch so far is sent: its tasks can start and free the room we wait for.
-                    var index = next++;
-                    ids[index] = await SubmitOneAsync(new WorkItem(work[index], options, Completion: null, CallerToken: default), waitForRoom: true, cancellationToken).ConfigureAwait(false);
-                }
-                else if (admission != Admission.Accepted)
-                {
-                    _counters.CountSubmitted();
-                    _counters.CountRejected();
-                    next++;
-                    throw Rejection(admission);
-                }
-            }
-        }
-        finally
-        {
-            // Tasks never offered still count as submitted and rejected, so the books balance.
-            for (; next < work.Count; next++)
-            {
-                _counters.CountSubmitted();
-                _counters.CountRejected();
-            }
-        }
-
-        return ids;
-    }
-
-    /// <summary>Admits tasks from <paramref name="start"/> until one cannot be admitted at once, and sends them as one message.</summary>
-    /// <returns>The index of the first task not admitted (<paramref name="work"/>.Count when all were).</returns>
-    private int AdmitBatch(IReadOnlyList<Func<CancellationToken, Task>> work, TaskOptions? options, long[] ids, int start, out Admission stopped)
-    {
-        stopped = Admission.Accepted;
-        if (_lifecycle is null)
-        {
-            stopped = Admission.NoWorkers;
-            return start;
-        }
-
-        var batch = new SubmitTask[Math.Min(work.Count - start, MaxBatch)];
-        var count = 0;
-        while (count < batch.Length)
-        {
-            var slot = TakeSlot(waitForRoom: true, out var holdsSlot);
-            if (slot != Admission.Accepted)
-            {
-                stopped = slot;
-                break;
-            }
-
-            batch[count] = new SubmitTask(0, new WorkItem(work[start + count], options, Completion: null, CallerToken: default), holdsSlot);
-            count++;
-        }
-
-        if (count == 0)
-        {
-            return start;
-        }
-
-        if (!_lifecycle.TryEnter())
-        {
-            foreach (var submit in batch.AsSpan(0, count))
-            {
-                if (submit.HoldsSlot)
-                {
-                    _room!.Release();
-                }
-            }
-
-            stopped = Admission.Stopped;
-            return start;
-        }
-
-        try
-        {
-            var firstId = Interlocked.Add(ref _lastId, count) - count + 1;
-            for (var i = 0; i < count; i++)
-            {
-                batch[i] = batch[i] with { Id = firstId + i };
-                ids[start + i] = firstId + i;
-                _counters.CountSubmitted();
-            }
-
-            _supervisor.Tell(new SubmitBatch(count == batch.Length ? batch : batch[..count]));
-        }
-        finally
-        {
-            _lifecycle.Exit();
-        }
-
-        return start + count;
+        return SubmitBatchesAsync(work, options, cancellationToken);
     }
 
     /// <summary>Submits a task and waits for its value.</summary>
@@ -331,40 +234,35 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the task, whether it waits or runs, and stops waiting for it.</param>
     /// <returns>The value the task produced.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="task"/> is null.</exception>
-    /// <exception cref="SubmitRejectedException">The pool did not accept the task.</exception>
-    /// <exception cref="OperationCanceledException">The task was cancelled.</exception>
-    /// <exception cref="TimeoutException">The task ran past its timeout or the pool's shutdown timeout.</exception>
-    /// <remarks>When the task itself throws, that exception is rethrown unchanged.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A task option is invalid.</exception>
+    /// <exception cref="SubmitRejectedException">The pool did not accept the task, or dropped it from a full queue.</exception>
+    /// <exception cref="OperationCanceledException">The task was cancelled by the pool or by <paramref name="cancellationToken"/>.</exception>
+    /// <exception cref="TimeoutException">The task ran past its timeout, waited past its queue timeout, or outlived the pool's shutdown timeout.</exception>
+    /// <remarks>Any exception the task itself throws, an <see cref="OperationCanceledException"/> of its own included, is rethrown unchanged.</remarks>
     public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        var run = new ValueRun<T>(task, cancellationToken);
-        var item = new WorkItem(run.ExecuteAsync, options, run.Complete, cancellationToken);
-        var submitted = SubmitOneAsync(item, waitForRoom: true, cancellationToken);
+        var item = new RunItem<T>(task, options, cancellationToken);
+        var submitted = Submit(item, cancellationToken);
         if (!submitted.IsCompletedSuccessfully)
         {
-            return AwaitRunAsync(submitted, run, cancellationToken);
+            return AwaitRunAsync(submitted, item, cancellationToken);
         }
 
-        // Accepted at once (the usual case): hand back the value's own task, no extra state machine.
-        return cancellationToken.CanBeCanceled ? run.Value.WaitAsync(cancellationToken) : run.Value;
-    }
-
-    private static async Task<T> AwaitRunAsync<T>(Task<long> submitted, ValueRun<T> run, CancellationToken cancellationToken)
-    {
-        await submitted.ConfigureAwait(false);
-        return await run.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Accepted at once (the usual case): hand back the completion itself, no extra state machine.
+        return cancellationToken.CanBeCanceled ? item.Completion.WaitAsync(cancellationToken) : item.Completion;
     }
 
     /// <summary>
-    /// Stops the pool gracefully: no new tasks are accepted, queued and running tasks finish
-    /// (unless the start token was cancelled), and after <see cref="WorkerPoolOptions.ShutdownTimeout"/>
-    /// whatever still runs is recorded <see cref="TaskOutcome.TimedOut"/>. Idempotent and safe to call
-    /// from many threads at once; every caller awaits the same stop.
+    /// Stops the pool gracefully: no new tasks are accepted from the moment of the call, queued and
+    /// running tasks finish (unless the start token was cancelled), and after
+    /// <see cref="WorkerPoolOptions.ShutdownTimeout"/> whatever still runs is recorded
+    /// <see cref="TaskOutcome.TimedOut"/>. Idempotent and safe to call from many threads at once;
+    /// every caller awaits the same stop.
     /// </summary>
     /// <param name="cancellationToken">When it fires, the stop is no longer graceful: running tasks are cancelled and recorded at once.</param>
-    /// <returns>A task that completes once every accepted task has an outcome and, for a pool with its own actor system, that system has terminated.</returns>
+    /// <returns>A task that completes once every accepted task has an outcome and, for a pool with its own actor system, that system has terminated (a thread stuck in a task is left behind after a one-second grace).</returns>
     public Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_lifecycle is null)
@@ -372,7 +270,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        var stop = EnsureStopping();
+        var stop = _lifecycle.StopOnce(StopCoreAsync);
         if (stop.IsCompleted || !cancellationToken.CanBeCanceled)
         {
             return stop;
@@ -388,7 +286,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// <remarks>A pool that was never started does not run its queued tasks, so waiting on it lasts until it is started or stopped.</remarks>
     public Task WaitAsync(CancellationToken cancellationToken = default)
     {
-        if (_lifecycle is null || Volatile.Read(ref _stopTask) is { IsCompleted: true })
+        if (_lifecycle is null)
         {
             return Task.CompletedTask;
         }
@@ -398,21 +296,21 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
 
         // Read after the tell: a stop that began earlier may have stopped the supervisor before
         // it saw the message, and once that stop ends every outcome is recorded anyway.
-        var stop = Volatile.Read(ref _stopTask);
+        var stop = _lifecycle.StopTask;
         var done = stop is null ? reply.Task : Task.WhenAny(reply.Task, stop);
         return done.WaitAsync(cancellationToken);
     }
 
     /// <summary>Changes the number of workers while the pool runs.</summary>
-    /// <param name="workers">The new worker count; must be &gt; 0 and, with a <see cref="WorkerPoolOptions.Resizer"/>, within its bounds.</param>
+    /// <param name="workers">The new worker count: 1 to 10,000 and, with a <see cref="WorkerPoolOptions.Resizer"/>, within its bounds.</param>
     /// <remarks>Growing starts queued work at once; shrinking retires idle workers first and lets busy ones finish their task before they leave.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool was created with no workers.</exception>
     public void Resize(int workers)
     {
-        if (workers <= 0)
+        if (workers <= 0 || workers > OptionLimits.MaxWorkers)
         {
-            throw new ArgumentOutOfRangeException(nameof(workers), workers, $"{nameof(workers)} must be > 0, was: {workers}.");
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, $"{nameof(workers)} must be between 1 and {OptionLimits.MaxWorkers}, was: {workers}.");
         }
 
         if (_options.Resizer is { } resizer && (workers < resizer.LowerBound || workers > resizer.UpperBound))
@@ -425,7 +323,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
             throw new InvalidOperationException("A pool created with no workers cannot be resized; create it with workers > 0.");
         }
 
-        Volatile.Write(ref _targetWorkers, workers);
+        _counters.PublishTarget(workers);
         _supervisor.Tell(new ResizePool(workers));
     }
 
@@ -437,10 +335,10 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         ActiveWorkers = _counters.ActiveWorkers,
         Queued = _counters.Queued,
         QueueCapacity = _options.QueueSize,
-        IsStopped = _lifecycle is null || _lifecycle.IsClosed,
+        IsStopped = _gate.IsClosed,
         IsCircuitOpen = _counters.CircuitOpen,
-        Submitted = _counters.Submitted,
-        Rejected = _counters.Rejected,
+        Submitted = _gate.Submitted,
+        Rejected = _gate.Rejected,
         Retried = _counters.Retried,
         WorkerRestarts = _counters.WorkerRestarts,
         CircuitBreakerTrips = _counters.CircuitBreakerTrips,
@@ -459,210 +357,112 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);
         _supervisor.Tell(new GetPoolState(reply));
-        return await reply.Task.WaitAsync(_options.AskTimeout).ConfigureAwait(false);
+        return await reply.Task.WaitAsync(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
     }
 
-    /// <summary>Submits a prepared work item (for <see cref="TaskGroup"/>), waiting for room like <see cref="SubmitAsync(Func{CancellationToken, Task}, TaskOptions?, CancellationToken)"/>.</summary>
-    internal Task<long> SubmitItemAsync(WorkItem item, CancellationToken cancellationToken) =>
-        SubmitOneAsync(item, waitForRoom: true, cancellationToken);
-
-    /// <summary>
-    /// Counts the submit and admits it at once when it can; only a submit that must wait for
-    /// queue room goes async. Every submit ends accepted or counted rejected.
-    /// </summary>
-    private Task<long> SubmitOneAsync(WorkItem item, bool waitForRoom, CancellationToken cancellationToken)
+    /// <summary>Admits one task: at once when it can, waiting for room only when the policy says so.</summary>
+    private Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
     {
-        _counters.CountSubmitted();
         if (cancellationToken.IsCancellationRequested)
         {
-            _counters.CountRejected();
+            _gate.CountRefused();
             return Task.FromCanceled<long>(cancellationToken);
         }
 
-        var admission = TryAdmit(item, waitForRoom, out var id);
-        switch (admission)
+        var admission = _gate.TryAdmit(item, mayWait: true);
+        return admission switch
         {
-            case Admission.Accepted:
-                return Task.FromResult(id);
-            case Admission.NeedsRoom:
-                return SubmitAfterRoomAsync(item, cancellationToken);
-            default:
-                _counters.CountRejected();
-                return Task.FromException<long>(Rejection(admission));
-        }
+            AdmissionResult.Accepted => Task.FromResult(item.Id),
+            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(item, cancellationToken),
+            _ => Task.FromException<long>(_gate.Rejection(admission)),
+        };
     }
 
-    private async Task<long> SubmitAfterRoomAsync(WorkItem item, CancellationToken cancellationToken)
+    private async Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
     {
+        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
+        return item.Id;
+    }
+
+    private static async Task<T> AwaitRunAsync<T>(Task<long> submitted, RunItem<T> item, CancellationToken cancellationToken)
+    {
+        await submitted.ConfigureAwait(false);
+        return await item.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<long>> SubmitBatchesAsync(IReadOnlyList<Func<CancellationToken, Task>> work, TaskOptions? options, CancellationToken cancellationToken)
+    {
+        var ids = new long[work.Count];
+        var next = 0;
         try
         {
-            await WaitForRoomAsync(_room!, _lifecycle!, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _counters.CountRejected();
-            throw;
-        }
-
-        if (!TryEnqueue(item, holdsSlot: true, out var id))
-        {
-            _counters.CountRejected();
-            throw Rejection(Admission.Stopped);
-        }
-
-        return id;
-    }
-
-    /// <summary>Decides a submit without waiting: accepted (and sent), rejected, or waiting for room.</summary>
-    private Admission TryAdmit(WorkItem item, bool waitForRoom, out long id)
-    {
-        id = 0;
-        if (_lifecycle is null)
-        {
-            return Admission.NoWorkers;
-        }
-
-        if (_lifecycle.IsClosed)
-        {
-            return Admission.Stopped;
-        }
-
-        var slot = TakeSlot(waitForRoom, out var holdsSlot);
-        if (slot != Admission.Accepted)
-        {
-            return slot;
-        }
-
-        return TryEnqueue(item, holdsSlot, out id) ? Admission.Accepted : Admission.Stopped;
-    }
-
-    /// <summary>
-    /// Takes a queue slot without waiting, where the overflow policy counts them: Accepted (with
-    /// <paramref name="holdsSlot"/> saying whether a slot was taken), QueueFull, or NeedsRoom.
-    /// </summary>
-    private Admission TakeSlot(bool waitForRoom, out bool holdsSlot)
-    {
-        holdsSlot = _room?.Wait(0, CancellationToken.None) ?? false;
-        if (_room is null || holdsSlot)
-        {
-            return Admission.Accepted;
-        }
-
-        if (!waitForRoom || _options.Overflow == OverflowPolicy.Reject)
-        {
-            return Admission.QueueFull;
-        }
-
-        // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
-        return InsidePool.Is(_supervisor) ? Admission.Accepted : Admission.NeedsRoom;
-    }
-
-    /// <summary>
-    /// Accepts a task: gives it an id and puts it in the supervisor's mailbox. The admission gate
-    /// orders this before any stop or cancel, so the supervisor never refuses what it receives
-    /// and the caller needs no reply.
-    /// </summary>
-    private bool TryEnqueue(WorkItem item, bool holdsSlot, out long id)
-    {
-        if (!_lifecycle!.TryEnter())
-        {
-            if (holdsSlot)
+            cancellationToken.ThrowIfCancellationRequested();
+            var buffer = new WorkItem[Math.Min(work.Count, MaxBatch)];
+            while (next < work.Count)
             {
-                _room!.Release();
+                var count = Math.Min(buffer.Length, work.Count - next);
+                for (var i = 0; i < count; i++)
+                {
+                    buffer[i] = new SubmittedItem(work[next + i], options);
+                }
+
+                var accepted = _gate.AdmitMany(buffer.AsSpan(0, count), out var stoppedAt, out var settled);
+                for (var i = 0; i < accepted; i++)
+                {
+                    ids[next + i] = buffer[i].Id;
+                }
+
+                if (stoppedAt == AdmissionResult.NeedsRoom)
+                {
+                    // What was handed over can start and free the room this one waits for.
+                    next += accepted;
+                    var waiting = buffer[accepted];
+                    next++;
+                    await _gate.AdmitWhenRoomAsync(waiting, cancellationToken).ConfigureAwait(false);
+                    ids[next - 1] = waiting.Id;
+                    continue;
+                }
+
+                // Withdrawn tasks (a close in between) are already counted; the rest are counted below.
+                next += settled;
+                if (stoppedAt != AdmissionResult.Accepted)
+                {
+                    throw _gate.Rejection(stoppedAt);
+                }
             }
-
-            id = 0;
-            return false;
-        }
-
-        try
-        {
-            id = Interlocked.Increment(ref _lastId);
-            _supervisor.Tell(new SubmitTask(id, item, holdsSlot));
-            return true;
         }
         finally
         {
-            _lifecycle.Exit();
+            // Tasks never offered still count as submitted and rejected, so the books balance.
+            _gate.CountRefused(work.Count - next);
         }
+
+        return ids;
     }
 
-    private SubmitRejectedException Rejection(Admission admission) => admission switch
+    private async Task StopCoreAsync()
     {
-        Admission.NoWorkers => new SubmitRejectedException(RejectionReason.NoWorkers),
-        Admission.QueueFull => new SubmitRejectedException(RejectionReason.QueueFull, $"The task was rejected: pool '{Name}' already holds {_options.QueueSize} waiting tasks (QueueSize)."),
-        _ => new SubmitRejectedException(RejectionReason.Stopped, $"The task was rejected: pool '{Name}' is stopping or stopped."),
-    };
-
-    private static async Task WaitForRoomAsync(SemaphoreSlim room, PoolLifecycle lifecycle, CancellationToken cancellationToken)
-    {
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifecycle.ClosingToken);
-        try
+        await _lifecycle!.DrainAsync().ConfigureAwait(false);
+        if (_ownsSystem)
         {
-            await room.WaitAsync(waiting.Token).ConfigureAwait(false);
+            // The drain ran as our service-requests-done task; the later phases terminate the system.
+            var shutdown = CoordinatedShutdown.Get(_system).Run(PoolStoppedReason.Instance);
+            await Task.WhenAny(shutdown, Task.Delay(TerminationGrace)).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        else
         {
-            throw new SubmitRejectedException(RejectionReason.Stopped);
-        }
-    }
-
-    private Task EnsureStopping()
-    {
-        var existing = Volatile.Read(ref _stopTask);
-        if (existing is not null)
-        {
-            return existing;
-        }
-
-        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        existing = Interlocked.CompareExchange(ref _stopTask, completion.Task, null);
-        if (existing is not null)
-        {
-            return existing;
-        }
-
-        _ = RunStopAsync(completion);
-        return completion.Task;
-    }
-
-    private async Task RunStopAsync(TaskCompletionSource completion)
-    {
-        try
-        {
-            if (_ownsSystem)
+            try
             {
-                // Our drain runs as the service-requests-done task; the last phase terminates the system.
-                await CoordinatedShutdown.Get(_system).Run(PoolStoppedReason.Instance).ConfigureAwait(false);
-                await _system!.WhenTerminated.ConfigureAwait(false);
+                await _supervisor.GracefulStop(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
             }
-            else
+            catch (TaskCanceledException)
             {
-                await _lifecycle!.DrainAsync().ConfigureAwait(false);
-                await StopSupervisorAsync().ConfigureAwait(false);
+                // Every outcome is already recorded; a slow actor stop loses nothing.
             }
+        }
 
-            _startRegistration.Dispose();
-            _lifecycle!.Dispose();
-            _metrics?.Dispose();
-            completion.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            completion.TrySetException(ex);
-        }
-    }
-
-    private async Task StopSupervisorAsync()
-    {
-        try
-        {
-            await _supervisor.GracefulStop(_options.AskTimeout).ConfigureAwait(false);
-        }
-        catch (TaskCanceledException)
-        {
-            // Every outcome is already recorded; a slow actor stop loses nothing.
-        }
+        _lifecycle.Release();
+        _metrics?.Dispose();
     }
 
     private async Task WaitForStopAsync(Task stop, CancellationToken cancellationToken)
@@ -673,32 +473,26 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         }
     }
 
-    private static (ResultStore Results, PoolMetrics Metrics) CreateResults(string name, WorkerPoolOptions options, PoolCounters counters)
+    /// <summary>Notices a supervisor that stopped without being asked (it failed to start): the pool refuses new work loudly.</summary>
+    private async Task WatchSupervisorAsync()
     {
-        var results = new ResultStore(options.MaxRetainedResults, options.OnTaskCompleted);
-        var metrics = new PoolMetrics(name, counters, results);
-        results.Metrics = metrics;
-        return (results, metrics);
+        try
+        {
+            await _supervisor.WatchAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // the system is going away; its own shutdown drains the pool
+        }
+
+        if (_lifecycle is { StopRequested: false } && _gate.Close())
+        {
+            _system?.Log.Error("Pool {0}: its supervisor stopped unexpectedly; the pool accepts no more tasks", Name);
+        }
     }
 
-    private static WorkerPoolOptions ValidatedCopy(WorkerPoolOptions options)
+    private static void JoinShutdown(ActorSystem system, WorkerPoolOptions options, string name, PoolLifecycle lifecycle)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var copy = options.Clone();
-        copy.Validate();
-        return copy;
-    }
-
-    private static (IActorRef Supervisor, PoolLifecycle Lifecycle, SemaphoreSlim? Room) Spawn(
-        ActorSystem system, WorkerPoolOptions options, string name, ResultStore results, PoolCounters counters)
-    {
-        // DropOldest bounds the queue inside the supervisor; Block and Reject count slots here.
-        var room = options.QueueSize > 0 && options.Overflow != OverflowPolicy.DropOldest
-            ? new SemaphoreSlim(options.QueueSize, options.QueueSize)
-            : null;
-        var poolCancellation = new CancellationTokenSource();
-        var supervisor = system.ActorOf(PoolSupervisorActor.Props(options, poolCancellation, room, results, counters), name);
-        var lifecycle = new PoolLifecycle(supervisor, poolCancellation);
         var shutdown = CoordinatedShutdown.Get(system);
         var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
         if (phaseTimeout < options.ShutdownTimeout)
@@ -710,18 +504,21 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
                 options.ShutdownTimeout);
         }
 
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", async () =>
-        {
-            await lifecycle.DrainAsync().ConfigureAwait(false);
-            return Done.Instance;
-        });
-        return (supervisor, lifecycle, room);
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", lifecycle.DrainForShutdownAsync);
+    }
+
+    private static WorkerPoolOptions ValidatedCopy(WorkerPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Clone();
+        copy.Validate();
+        return copy;
     }
 
     private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
     {
         // The drain phase may take the whole shutdown timeout; give it room beyond that.
-        var phaseTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5);
+        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
         var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
             akka {
               loglevel = WARNING
@@ -737,53 +534,6 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         return ActorSystem.Create(OwnSystemName, config);
     }
 
-    /// <summary>Runs one <see cref="RunAsync{T}"/> task and carries its value to the waiting caller.</summary>
-    private sealed class ValueRun<T>(Func<CancellationToken, Task<T>> task, CancellationToken callerToken)
-    {
-        private readonly TaskCompletionSource<T> _value = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Written by the worker before the outcome is recorded; read after it.</summary>
-        private T? _result;
-
-        public Task<T> Value => _value.Task;
-
-        public async Task ExecuteAsync(CancellationToken poolToken)
-        {
-            if (!callerToken.CanBeCanceled)
-            {
-                _result = await (task(poolToken) ?? throw NullTask()).ConfigureAwait(false);
-                return;
-            }
-
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(poolToken, callerToken);
-            _result = await (task(linked.Token) ?? throw NullTask()).ConfigureAwait(false);
-        }
-
-        public void Complete(TaskResult result)
-        {
-            switch (result.Outcome)
-            {
-                case TaskOutcome.Succeeded:
-                    _value.TrySetResult(_result!);
-                    break;
-                case TaskOutcome.Failed:
-                    _value.TrySetException(result.Error ?? new InvalidOperationException("The task failed."));
-                    break;
-                case TaskOutcome.Dropped:
-                    _value.TrySetException(result.Error ?? new SubmitRejectedException(RejectionReason.QueueFull));
-                    break;
-                case TaskOutcome.TimedOut:
-                    _value.TrySetException(result.Error as TimeoutException ?? new TimeoutException("The task timed out.", result.Error));
-                    break;
-                default:
-                    _value.TrySetCanceled((result.Error as OperationCanceledException)?.CancellationToken ?? default);
-                    break;
-            }
-        }
-
-        private static InvalidOperationException NullTask() => new("The task delegate returned null instead of a Task.");
-    }
-
     /// <summary>The CoordinatedShutdown reason when a pool stops its own actor system.</summary>
     private sealed class PoolStoppedReason : CoordinatedShutdown.Reason
     {
@@ -794,15 +544,5 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         }
 
         public override int ExitCode => 0;
-    }
-
-    /// <summary>What became of a submit that did not wait.</summary>
-    private enum Admission
-    {
-        Accepted,
-        NeedsRoom,
-        NoWorkers,
-        Stopped,
-        QueueFull,
     }
 }

@@ -7,7 +7,7 @@ namespace ActorPool;
 public sealed class WorkerPoolOptions
 {
     /// <summary>How many workers run tasks at once.</summary>
-    /// <value>Defaults to 10. Must be &gt; 0.</value>
+    /// <value>Defaults to 10. Must be between 1 and 10,000.</value>
     public int Workers { get; set; } = 10;
 
     /// <summary>How many accepted tasks may wait for a worker; when full, <see cref="Overflow"/> decides.</summary>
@@ -15,19 +15,24 @@ public sealed class WorkerPoolOptions
     public int QueueSize { get; set; } = 1000;
 
     /// <summary>How long a graceful stop waits for running and queued tasks before recording the rest and returning.</summary>
-    /// <value>Defaults to 30 seconds. Must be &gt; 0.</value>
+    /// <value>Defaults to 30 seconds. Must be &gt; 0; 24.8 days or more (such as <see cref="TimeSpan.MaxValue"/>) means no limit.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long one task may run before its token is cancelled and it is recorded <see cref="TaskOutcome.TimedOut"/>.</summary>
-    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0.</value>
+    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0; <see cref="Timeout.InfiniteTimeSpan"/> or 24.8 days and more mean no limit.</value>
     public TimeSpan? TaskTimeout { get; set; }
 
     /// <summary>How many results <see cref="WorkerPool.GetResults"/> keeps; older ones are evicted first.</summary>
-    /// <value>Defaults to 10,000. Must be &gt;= 0.</value>
+    /// <value>Defaults to 10,000. Must be between 0 and 10,000,000.</value>
     public int MaxRetainedResults { get; set; } = 10_000;
 
-    /// <summary>How long a submit waits for the supervisor to accept or reject the task.</summary>
-    /// <value>Defaults to 10 seconds. Must be &gt; 0. Waiting for queue room is not part of it.</value>
+    /// <summary>
+    /// How long the pool waits for its supervisor actor to answer a request: a state query, and
+    /// the final acknowledgement of a stop in a shared actor system (every outcome is recorded
+    /// before that wait begins, so a slow answer loses nothing). Submits of local tasks never wait
+    /// for the supervisor: the admission gate accepts them.
+    /// </summary>
+    /// <value>Defaults to 10 seconds. Must be &gt; 0; 24.8 days or more is capped there.</value>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Whether waiting tasks start in order of <see cref="TaskOptions.Priority"/> (higher first) rather than submission order.</summary>
@@ -39,11 +44,11 @@ public sealed class WorkerPoolOptions
     public OverflowPolicy Overflow { get; set; } = OverflowPolicy.Block;
 
     /// <summary>How long a task may wait in the queue before it is recorded <see cref="TaskOutcome.TimedOut"/> without running.</summary>
-    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0. <see cref="TaskOptions.QueueTimeout"/> overrides it.</value>
+    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0; <see cref="Timeout.InfiniteTimeSpan"/> or 24.8 days and more mean no limit. <see cref="TaskOptions.QueueTimeout"/> overrides it.</value>
     public TimeSpan? QueueTimeout { get; set; }
 
     /// <summary>How many times a failing task is tried in all, the first run included.</summary>
-    /// <value>Defaults to 1 (no retry). Must be &gt; 0. <see cref="TaskOptions.MaxAttempts"/> overrides it.</value>
+    /// <value>Defaults to 1 (no retry). Must be between 1 and 1,000. <see cref="TaskOptions.MaxAttempts"/> overrides it.</value>
     public int MaxAttempts { get; set; } = 1;
 
     /// <summary>The delay before the first retry; each further retry doubles it, with jitter, up to <see cref="MaxRetryBackoff"/>.</summary>
@@ -59,11 +64,11 @@ public sealed class WorkerPoolOptions
     public Func<Exception, bool> ShouldRetry { get; set; } = static ex => ex is not OperationCanceledException;
 
     /// <summary>The most tasks the pool starts per second, across all workers; counted when tasks start, not when they are submitted.</summary>
-    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be &gt; 0.</value>
+    /// <value>Defaults to <see langword="null"/>: no limit. When set, must be between 0.001 and 1,000,000.</value>
     public double? TasksPerSecond { get; set; }
 
     /// <summary>How many tasks may start at once above the steady <see cref="TasksPerSecond"/> rate after a quiet spell (the bucket also holds one refill, 1/20 s of the rate, so a late refill is not lost).</summary>
-    /// <value>Defaults to 1. Must be &gt; 0.</value>
+    /// <value>Defaults to 1. Must be between 1 and 1,000,000.</value>
     public int RateBurst { get; set; } = 1;
 
     /// <summary>The pool-wide circuit breaker.</summary>
@@ -77,6 +82,16 @@ public sealed class WorkerPoolOptions
     /// <summary>Called once with every recorded result of the pool, before the task's own <see cref="TaskOptions.OnCompleted"/>, off the dispatch path: for logs and audits.</summary>
     /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
     public Action<TaskResult>? OnTaskCompleted { get; set; }
+
+    /// <summary>
+    /// The Akka dispatcher the workers run on. Task delegates run on their worker's thread until
+    /// their first await, so delegates that block (synchronous I/O, <c>Thread.Sleep</c>, long CPU
+    /// loops) take threads from the shared .NET thread pool and slow every pool in the process;
+    /// give such pools <c>"actor-pool.blocking-dispatcher"</c> (dedicated threads, see reference.conf)
+    /// or a dispatcher of your own.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: Akka's default dispatcher (the .NET thread pool).</value>
+    public string? Dispatcher { get; set; }
 
     /// <summary>The clock for timestamps and durations; tests can pass a fake one.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
@@ -97,51 +112,31 @@ public sealed class WorkerPoolOptions
     /// <exception cref="ArgumentNullException"><see cref="TimeProvider"/> is null.</exception>
     public void Validate()
     {
-        if (Workers <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Workers), Workers, $"{nameof(Workers)} must be > 0, was: {Workers}.");
-        }
-
+        CheckRange(Workers, 1, OptionLimits.MaxWorkers, nameof(Workers));
         if (QueueSize < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(QueueSize), QueueSize, $"{nameof(QueueSize)} must be >= 0 (0 = unbounded), was: {QueueSize}.");
         }
 
-        if (ShutdownTimeout <= TimeSpan.Zero)
+        CheckPositive(ShutdownTimeout, nameof(ShutdownTimeout));
+        if (TaskTimeout is { } taskTimeout && taskTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, $"{nameof(ShutdownTimeout)} must be > 0, was: {ShutdownTimeout}.");
+            CheckPositive(taskTimeout, nameof(TaskTimeout));
         }
 
-        if (TaskTimeout is { } taskTimeout && taskTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TaskTimeout), taskTimeout, $"{nameof(TaskTimeout)} must be > 0 or null, was: {taskTimeout}.");
-        }
-
-        if (MaxRetainedResults < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxRetainedResults), MaxRetainedResults, $"{nameof(MaxRetainedResults)} must be >= 0, was: {MaxRetainedResults}.");
-        }
-
-        if (AskTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AskTimeout), AskTimeout, $"{nameof(AskTimeout)} must be > 0, was: {AskTimeout}.");
-        }
-
+        CheckRange(MaxRetainedResults, 0, OptionLimits.MaxRetainedResults, nameof(MaxRetainedResults));
+        CheckPositive(AskTimeout, nameof(AskTimeout));
         if (!Enum.IsDefined(Overflow))
         {
             throw new ArgumentOutOfRangeException(nameof(Overflow), Overflow, $"{nameof(Overflow)} must be Block, Reject or DropOldest, was: {Overflow}.");
         }
 
-        if (QueueTimeout is { } queueTimeout && queueTimeout <= TimeSpan.Zero)
+        if (QueueTimeout is { } queueTimeout && queueTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(QueueTimeout), queueTimeout, $"{nameof(QueueTimeout)} must be > 0 or null, was: {queueTimeout}.");
+            CheckPositive(queueTimeout, nameof(QueueTimeout));
         }
 
-        if (MaxAttempts <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, $"{nameof(MaxAttempts)} must be > 0, was: {MaxAttempts}.");
-        }
-
+        CheckRange(MaxAttempts, 1, OptionLimits.MaxAttempts, nameof(MaxAttempts));
         if (RetryBackoff < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(RetryBackoff), RetryBackoff, $"{nameof(RetryBackoff)} must be >= 0, was: {RetryBackoff}.");
@@ -157,16 +152,12 @@ public sealed class WorkerPoolOptions
             throw new ArgumentNullException(nameof(ShouldRetry), $"{nameof(ShouldRetry)} must not be null.");
         }
 
-        if (TasksPerSecond is { } rate && (rate <= 0 || !double.IsFinite(rate)))
+        if (TasksPerSecond is { } rate && !(rate >= OptionLimits.MinTasksPerSecond && rate <= OptionLimits.MaxTasksPerSecond))
         {
-            throw new ArgumentOutOfRangeException(nameof(TasksPerSecond), rate, $"{nameof(TasksPerSecond)} must be > 0 or null, was: {rate}.");
+            throw new ArgumentOutOfRangeException(nameof(TasksPerSecond), rate, $"{nameof(TasksPerSecond)} must be between {OptionLimits.MinTasksPerSecond} and {OptionLimits.MaxTasksPerSecond:N0} or null, was: {rate}.");
         }
 
-        if (RateBurst <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(RateBurst), RateBurst, $"{nameof(RateBurst)} must be > 0, was: {RateBurst}.");
-        }
-
+        CheckRange(RateBurst, 1, OptionLimits.MaxRateBurst, nameof(RateBurst));
         CircuitBreaker?.Validate();
         if (Resizer is { } resizer)
         {
@@ -177,9 +168,31 @@ public sealed class WorkerPoolOptions
             }
         }
 
+        if (Dispatcher is not null && string.IsNullOrWhiteSpace(Dispatcher))
+        {
+            throw new ArgumentException($"{nameof(Dispatcher)} must name a dispatcher or be null, was: '{Dispatcher}'.", nameof(Dispatcher));
+        }
+
         if (TimeProvider is null)
         {
             throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must not be null.");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    internal static void CheckRange(int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min:N0} and {max:N0}, was: {value:N0}.");
+        }
+    }
+
+    private static void CheckPositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be > 0, was: {value}.");
         }
     }
 

@@ -5,29 +5,28 @@ using Akka.Event;
 namespace ActorPool.Actors;
 
 /// <summary>
-/// Records every outcome in the pool's <see cref="ResultStore"/> and notifies whoever waits for
-/// it, off the supervisor's path so a slow callback never delays dispatch.
+/// Calls user callbacks (the pool's <see cref="WorkerPoolOptions.OnTaskCompleted"/>, then the
+/// task's <see cref="TaskOptions.OnCompleted"/>) for each recorded outcome, in the order they were
+/// recorded, off the workers and the supervisor, so a slow or throwing callback delays neither.
 /// </summary>
 internal sealed class ResultAggregatorActor : ReceiveActor
 {
-    private readonly ResultStore _store;
+    private readonly Action<TaskResult>? _poolHook;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ResultAggregatorActor(ResultStore store)
+    public ResultAggregatorActor(Action<TaskResult>? poolHook)
     {
-        _store = store;
+        _poolHook = poolHook;
         Receive<RecordOutcome>(HandleRecord);
         Receive<FlushOutcomes>(flush => flush.Completion.TrySetResult());
     }
 
-    public static Props Props(ResultStore store) => Akka.Actor.Props.Create(() => new ResultAggregatorActor(store));
+    public static Props Props(Action<TaskResult>? poolHook) => Akka.Actor.Props.Create(() => new ResultAggregatorActor(poolHook));
 
     private void HandleRecord(RecordOutcome record)
     {
-        _store.Add(record.Result);
-        Notify(_store.Hook, record.Result);
-        Notify(record.Item.Completion, record.Result);
-        Notify(record.Item.Options?.OnCompleted, record.Result);
+        Notify(_poolHook, record.Result);
+        Notify(record.OnCompleted, record.Result);
     }
 
     private void Notify(Action<TaskResult>? callback, TaskResult result)

@@ -1,266 +1,356 @@
+using ActorPool.Admission;
+using ActorPool.Diagnostics;
 using ActorPool.Messages;
+using ActorPool.Work;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorPool.Actors;
 
 /// <summary>
-/// Runs one task at a time. The worker pulls: it tells the supervisor when it is idle and is
-/// handed work. Usually that is one task; when tasks are tiny and the queue is deep it is a
-/// short batch, run back to back and reported in one message, so the per-task cost of the
-/// round trip is shared.
+/// Runs the tasks it is handed, one at a time, and settles each itself: it records the outcome
+/// and completes the waiting caller, then tells the supervisor only that its batch is done.
 /// </summary>
 /// <remarks>
-/// The task runs without blocking the actor: its <see cref="Task"/> is piped back as
-/// <see cref="RunEnded"/>, so the worker can still act on its deadline while the task runs.
-/// Tasks that complete synchronously skip the mailbox round trip.
+/// <para>The worker pulls: it is handed work only when it said it was free. Usually that is one
+/// task; when tasks are tiny it is a short batch, run back to back. A task in a batch is still
+/// waiting until the worker claims it (a compare-and-swap), so an idle worker may take it first,
+/// its queue timeout still applies, and a stop can cancel it.</para>
+/// <para>A task's <see cref="Task"/> is awaited without blocking the actor: its completion sends
+/// <see cref="RunEnded"/>. Tasks that complete synchronously skip that round trip. No exception of
+/// user code reaches the receive: delegates, retry predicates and token callbacks are all contained.</para>
 /// </remarks>
-internal sealed class WorkerActor : ReceiveActor, IWithTimers
+internal sealed class WorkerActor : ReceiveActor
 {
-    private const string DeadlineTimer = "deadline";
+    private readonly WorkerContext _context;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    private readonly IActorRef _supervisor;
-    private readonly CancellationToken _poolToken;
-    private readonly TimeProvider _time;
+    /// <summary>Sends <see cref="RunEnded"/> to this worker; one delegate for all its tasks.</summary>
+    private readonly Action _onRunEnded;
 
-    /// <summary>Tasks handed over and not started yet, in order.</summary>
-    private readonly Queue<RunTask> _pending = new();
+    private WorkItem[] _batch = [];
+    private int _next;
+    private int _number = WorkItem.HolderNone;
+    private int _runs;
+    private long _runTicks;
 
-    /// <summary>Results not reported yet; sent together when the worker next waits.</summary>
-    private readonly List<TaskResult> _finished = [];
+    /// <summary>The task whose <see cref="Task"/> is awaited, or null.</summary>
+    private WorkItem? _current;
+    private Task? _running;
 
-    /// <summary>The task being run, or null when idle.</summary>
-    private RunTask? _current;
+    /// <summary>The current task's own token source, when it has a timeout or a caller token.</summary>
+    private CancellationTokenSource? _cancellation;
+    private TaskDeadline? _deadline;
 
-    /// <summary>Cancels the running task at its deadline; null for a task without one.</summary>
-    private CancellationTokenSource? _cts;
-
-    /// <summary>The execution context tasks run in: it carries the mark that tells submits from inside the pool apart.</summary>
+    /// <summary>The execution context tasks run in when they must carry the pool's mark; captured once.</summary>
     private ExecutionContext? _insideContext;
 
-    /// <summary>When the running task started, on the time provider's clock.</summary>
-    private long _startTimestamp;
+    /// <summary>The call <see cref="InvokeInside"/> makes: fields rather than a closure, so a start allocates nothing of ours.</summary>
+    private (WorkItem? Item, CancellationToken Token) _invoking;
+    private Task? _invoked;
 
-    private DateTimeOffset _startedAt;
-
-    /// <summary>Whether the outcome of the running task has already been reported (its deadline passed).</summary>
-    private bool _reported;
-
-    /// <summary>The call <see cref="InvokeInside"/> makes, and the task it got: fields rather than a closure, so a start allocates nothing of ours.</summary>
-    private (Func<CancellationToken, Task>? Work, CancellationToken Token) _invoking;
-
-    private Task? _started;
-
-    public WorkerActor(IActorRef supervisor, TimeProvider time, CancellationToken poolToken)
+    public WorkerActor(WorkerContext context)
     {
-        _supervisor = supervisor;
-        _poolToken = poolToken;
-        _time = time;
-        Receive<RunTask>(run =>
-        {
-            _pending.Enqueue(run);
-            RunNext();
-        });
-        Receive<RunTasks>(batch =>
-        {
-            foreach (var run in batch.Tasks)
-            {
-                _pending.Enqueue(run);
-            }
-
-            RunNext();
-        });
-        Receive<RunEnded>(HandleRunEnded);
-        Receive<RunDeadline>(HandleRunDeadline);
+        _context = context;
+        var self = Self;
+        _onRunEnded = () => self.Tell(RunEnded.Instance, ActorRefs.NoSender);
+        Receive<RunBatch>(HandleRunBatch);
+        Receive<RunEnded>(_ => HandleRunEnded());
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    public static Props Props(WorkerContext context) => Akka.Actor.Props.Create(() => new WorkerActor(context));
 
-    public static Props Props(IActorRef supervisor, TimeProvider time, CancellationToken poolToken) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(supervisor, time, poolToken));
-
-    protected override void PreStart() => _supervisor.Tell(WorkerReady.Instance);
+    protected override void PreStart() => _context.Supervisor.Tell(WorkerReady.Instance);
 
     protected override void PreRestart(Exception reason, object message)
     {
-        // The task the faulted incarnation ran is abandoned: tell it so. The supervisor
-        // requeues the tasks that never started.
-        CancelCurrent();
+        // The faulted incarnation's task is abandoned: cancel it. The supervisor settles it and
+        // puts back what this worker had not started.
+        AbandonCurrent();
         base.PreRestart(reason, message);
     }
 
-    // Not calling base: it would run PreStart and announce a second WorkerReady.
-    protected override void PostRestart(Exception reason) => _supervisor.Tell(new WorkerRestarted(reason));
+    // Not calling base: it would run PreStart and announce the worker a second time.
+    protected override void PostRestart(Exception reason) => _context.Supervisor.Tell(new WorkerRestarted(reason));
 
-    protected override void PostStop() => CancelCurrent();
+    protected override void PostStop() => AbandonCurrent();
 
-    /// <summary>Starts handed-over tasks one after another until one has to be awaited, then reports.</summary>
+    private void HandleRunBatch(RunBatch batch)
+    {
+        _batch = batch.Items;
+        _number = batch.Worker;
+        _next = 0;
+        _runs = 0;
+        _runTicks = 0;
+        RunNext();
+    }
+
+    private void HandleRunEnded()
+    {
+        if (_running is not { IsCompleted: true } task)
+        {
+            return; // a task of an earlier incarnation
+        }
+
+        var item = _current!;
+        _current = null;
+        _running = null;
+        End(item, task);
+        RunNext();
+    }
+
+    /// <summary>Starts the batch's tasks one after another until one has to be awaited, then reports.</summary>
     private void RunNext()
     {
-        while (_current is null && _pending.TryDequeue(out var run))
+        while (_next < _batch.Length)
         {
-            if (_poolToken.IsCancellationRequested)
+            var item = _batch[_next++];
+            if (!TryClaim(item))
             {
-                // Stopped or cancelled while it waited here: it never starts.
-                _finished.Add(new TaskResult(run.TaskId, TaskOutcome.Cancelled, new OperationCanceledException(_poolToken), TimeSpan.Zero, _time.GetUtcNow(), run.Attempt - 1) { Key = run.Item.Key });
                 continue;
             }
 
-            Start(run);
+            var task = Start(item);
+            if (!task.IsCompleted)
+            {
+                _current = item;
+                _running = task;
+                task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onRunEnded);
+                return;
+            }
+
+            End(item, task);
         }
 
-        if (_finished.Count == 1)
+        if (_batch.Length > 0)
         {
-            _supervisor.Tell(new TaskFinished(_finished[0], WorkerFree: true));
+            _batch = [];
+            _context.Supervisor.Tell(new BatchDone(_runs, _runTicks));
         }
-        else if (_finished.Count > 1)
-        {
-            _supervisor.Tell(new TasksFinished([.. _finished]));
-        }
-
-        _finished.Clear();
     }
 
-    private void Start(RunTask run)
+    /// <summary>Takes a waiting task to run, unless it may no longer start; settles it then.</summary>
+    private bool TryClaim(WorkItem item)
     {
-        _current = run;
-        _reported = false;
-        _startedAt = _time.GetUtcNow();
-        _startTimestamp = _time.GetTimestamp();
-        var token = _poolToken;
-        if (run.Timeout is { } timeout && timeout != Timeout.InfiniteTimeSpan)
+        if (item.State != ItemState.Queued)
         {
-            // Only a task with a deadline needs a token of its own; the rest share the pool's,
-            // which spares a token source and a registration on the pool's token per task.
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(_poolToken);
-            token = _cts.Token;
-            Timers.StartSingleTimer(DeadlineTimer, new RunDeadline(run.TaskId), timeout);
+            return false; // taken by another worker, or settled while it waited
         }
 
-        Task task;
+        var recorder = _context.Recorder;
+        if (_context.PoolToken.IsCancellationRequested)
+        {
+            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException("The pool stopped before the task started.", _context.PoolToken), ran: false);
+            return false;
+        }
+
+        if (item.CallerToken.IsCancellationRequested)
+        {
+            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(item.CallerToken), ran: false);
+            return false;
+        }
+
+        var now = _context.Time.GetTimestamp();
+        if (item.Attempts == 0 && _context.QueueTimeoutOf(item.Options) is { } queueTimeout
+            && _context.Time.GetElapsedTime(item.AcceptedTimestamp, now) >= queueTimeout)
+        {
+            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.TimedOut, QueueTimedOut(queueTimeout), ran: false);
+            return false;
+        }
+
+        if (!item.TryMove(ItemState.Queued, ItemState.Running))
+        {
+            return false;
+        }
+
+        item.RunBy = _number;
+        item.Attempts++;
+        item.StartTimestamp = now;
+        return true;
+    }
+
+    /// <summary>Calls the task's delegate; whatever it does (throw, return null) comes back as a task.</summary>
+    private Task Start(WorkItem item)
+    {
+        var token = _context.PoolToken;
+        var timeout = _context.TimeoutOf(item.Options);
+        if (timeout is not null || item.CallerToken.CanBeCanceled)
+        {
+            // Only a task with a deadline or a caller token needs a token of its own; the rest
+            // share the pool's, which spares a token source and a registration per task.
+            _cancellation = item.CallerToken.CanBeCanceled
+                ? CancellationTokenSource.CreateLinkedTokenSource(_context.PoolToken, item.CallerToken)
+                : CancellationTokenSource.CreateLinkedTokenSource(_context.PoolToken);
+            token = _cancellation.Token;
+            if (timeout is { } limit)
+            {
+                _deadline = TaskDeadline.Arm(item, _cancellation, limit, _context);
+            }
+        }
+
+        if (PoolTracing.IsListening)
+        {
+            var store = _context.Recorder.Store;
+            PoolTracing.StartRun(item, _context.Recorder.PoolName, store.WallClock(item.AcceptedTimestamp), _context.Time.GetElapsedTime(item.AcceptedTimestamp, item.StartTimestamp));
+        }
+
         try
         {
-            task = Invoke(run.Item.Work, token)
-                ?? Task.FromException(new InvalidOperationException("The task delegate returned null instead of a Task."));
+            return Invoke(item, token) ?? Task.FromException(new InvalidOperationException("The task delegate returned null instead of a Task."));
         }
         catch (Exception ex)
         {
-            task = Task.FromException(ex);
+            return Task.FromException(ex);
         }
-
-        if (task.IsCompleted)
-        {
-            // Synchronous tasks skip the mailbox round trip.
-            End(task.Exception?.InnerException ?? (task.IsCanceled ? new TaskCanceledException(task) : null));
-            return;
-        }
-
-        var taskId = run.TaskId;
-        task.PipeTo(Self, success: () => new RunEnded(taskId, null), failure: ex => new RunEnded(taskId, Unwrap(ex)));
     }
 
-    /// <summary>Calls the delegate inside the pool's mark, captured once so each task costs no new context.</summary>
-    private Task? Invoke(Func<CancellationToken, Task> work, CancellationToken token)
+    /// <summary>Calls the delegate, inside the pool's mark and the run's span when either is needed.</summary>
+    private Task? Invoke(WorkItem item, CancellationToken token)
     {
+        if (_context.InsideMarker is null && item.Trace is null)
+        {
+            return item.Invoke(token);
+        }
+
         if (_insideContext is null)
         {
-            var outer = InsidePool.Enter(_supervisor);
+            var outer = _context.InsideMarker is { } marker ? InsidePool.Enter(marker) : null;
             _insideContext = ExecutionContext.Capture();
-            InsidePool.Exit(outer);
+            if (_context.InsideMarker is not null)
+            {
+                InsidePool.Exit(outer);
+            }
         }
 
         if (_insideContext is null)
         {
-            return work(token); // flow suppressed by the host: no mark, no harm beyond that
+            return item.Invoke(token); // flow suppressed by the host: no mark, no harm beyond that
         }
 
-        _invoking = (work, token);
+        _invoking = (item, token);
         ExecutionContext.Run(_insideContext, static state => ((WorkerActor)state!).InvokeInside(), this);
-        var started = _started;
-        _started = null;
+        var started = _invoked;
+        _invoked = null;
         _invoking = default;
         return started;
     }
 
-    private void HandleRunEnded(RunEnded ended)
+    private void InvokeInside()
     {
-        if (_current is null || ended.TaskId != _current.TaskId)
+        var (item, token) = _invoking;
+        if (item!.Trace is { } span)
         {
-            return; // a task abandoned by an earlier incarnation
+            System.Diagnostics.Activity.Current = span;
         }
 
-        End(ended.Error);
-        RunNext();
+        _invoked = item.Invoke(token);
     }
 
-    /// <summary>The running task ended: its result goes out with the next report.</summary>
-    private void End(Exception? error)
+    /// <summary>The running task ended: settle it, or leave it to the supervisor for another try.</summary>
+    private void End(WorkItem item, Task task)
     {
-        var run = _current!;
-        if (_cts is not null)
+        var end = _context.Time.GetTimestamp();
+        _runs++;
+        _runTicks += _context.Time.GetElapsedTime(item.StartTimestamp, end).Ticks;
+        var timedOut = ReleaseCancellation();
+        var recorder = _context.Recorder;
+        if (task.IsCompletedSuccessfully)
         {
-            Timers.Cancel(DeadlineTimer);
-            _cts.Dispose();
-            _cts = null;
-        }
-
-        var elapsed = _time.GetElapsedTime(_startTimestamp);
-        _current = null;
-        if (_reported)
-        {
-            // Its timeout was reported at the deadline; the worker is only now free.
-            _supervisor.Tell(new SlotFreed(run.TaskId));
+            item.Succeeded(task);
+            recorder.TrySettle(item, ItemState.Running, TaskOutcome.Succeeded, null, ran: true);
             return;
         }
 
-        var outcome = error switch
+        var error = TaskErrors.Of(task);
+        var outcome = Classify(item, error, timedOut);
+        if (outcome == TaskOutcome.Failed && WantsRetry(item, error))
         {
-            null => TaskOutcome.Succeeded,
-            OperationCanceledException => TaskOutcome.Cancelled,
-            _ => TaskOutcome.Failed,
-        };
-        _finished.Add(new TaskResult(run.TaskId, outcome, error, elapsed, _startedAt, run.Attempt) { Key = run.Item.Key });
-    }
-
-    private void HandleRunDeadline(RunDeadline deadline)
-    {
-        if (_current is null || deadline.TaskId != _current.TaskId || _reported)
-        {
-            return;
+            item.Error = error;
+            item.EndTimestamp = end;
+            if (item.TryMove(ItemState.Running, ItemState.Retrying))
+            {
+                return;
+            }
         }
 
-        // Report at the deadline even if the task ignores its token; the worker stays
-        // busy until the task really returns, so concurrency never exceeds the worker count.
-        _reported = true;
-        var timeout = _current.Timeout ?? TimeSpan.Zero;
-        _cts?.Cancel();
-        var result = new TaskResult(
-            _current.TaskId,
-            TaskOutcome.TimedOut,
-            new TimeoutException($"The task ran longer than its timeout of {timeout}."),
-            _time.GetElapsedTime(_startTimestamp),
-            _startedAt,
-            _current.Attempt)
-        { Key = _current.Item.Key };
-        _supervisor.Tell(new TaskFinished(result, WorkerFree: false));
+        recorder.TrySettle(item, ItemState.Running, outcome, outcome == TaskOutcome.TimedOut ? Timeout(item, error) : error, ran: true);
     }
 
-    private void CancelCurrent()
+    /// <summary>
+    /// A cancellation is the pool's (or the caller's) only when their token fired; anything else
+    /// the task throws, an <see cref="OperationCanceledException"/> of its own included, is a failure.
+    /// </summary>
+    private TaskOutcome Classify(WorkItem item, Exception error, bool timedOut)
     {
+        if (error is not OperationCanceledException)
+        {
+            return TaskOutcome.Failed;
+        }
+
+        if (timedOut)
+        {
+            return TaskOutcome.TimedOut;
+        }
+
+        return _context.PoolToken.IsCancellationRequested || item.CallerToken.IsCancellationRequested
+            ? TaskOutcome.Cancelled
+            : TaskOutcome.Failed;
+    }
+
+    private bool WantsRetry(WorkItem item, Exception error)
+    {
+        var maxAttempts = item.Options?.MaxAttempts ?? _context.MaxAttempts;
+        if (item.Attempts >= maxAttempts || error is OperationCanceledException or CircuitOpenException
+            || _context.PoolToken.IsCancellationRequested || item.CallerToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
         try
         {
-            _cts?.Cancel();
+            return _context.ShouldRetry(error);
         }
-        catch (AggregateException)
+        catch (Exception ex)
         {
-            // A task's own cancellation callback threw; the worker is going away regardless.
+            _log.Error(ex, "The ShouldRetry predicate threw for task {0}; not retrying", item.Id);
+            return false;
         }
-
-        _cts?.Dispose();
-        _cts = null;
     }
 
-    private static Exception Unwrap(Exception ex) =>
-        ex is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : ex;
+    /// <summary>Ends the current task's own token and deadline; returns whether the deadline fired.</summary>
+    private bool ReleaseCancellation()
+    {
+        var fired = false;
+        if (_deadline is not null)
+        {
+            _deadline.Dispose();
+            fired = _deadline.Fired;
+            _deadline = null;
+        }
 
-    private void InvokeInside() => _started = _invoking.Work!(_invoking.Token);
+        if (_cancellation is not null)
+        {
+            _cancellation.Dispose();
+            _cancellation = null;
+        }
+
+        return fired;
+    }
+
+    private void AbandonCurrent()
+    {
+        _deadline?.Dispose();
+        _deadline = null;
+        if (_cancellation is not null)
+        {
+            Cancellations.Cancel(_cancellation);
+            _cancellation = null;
+        }
+    }
+
+    private static TimeoutException QueueTimedOut(TimeSpan queueTimeout) =>
+        new($"The task waited longer than its queue timeout of {queueTimeout} and was never started.");
+
+    private TimeoutException Timeout(WorkItem item, Exception error) =>
+        new($"The task ran longer than its timeout of {_context.TimeoutOf(item.Options)}.", error);
 }

@@ -45,6 +45,7 @@ internal static class WorkerPoolSettings
             MaxRetryBackoff = ReadDuration(section, "max-retry-backoff", allowZero: true),
             TasksPerSecond = ReadRate(section, "tasks-per-second"),
             RateBurst = ReadInt(section, "rate-burst", min: 1),
+            Dispatcher = ReadOptionalString(section, "dispatcher"),
         };
 
         var breakerFailures = ReadInt(section, "circuit-breaker.max-failures", min: 0);
@@ -64,17 +65,17 @@ internal static class WorkerPoolSettings
             };
         }
 
-        if (ReadVariable(environment, WorkersVariable, min: 1) is { } workers)
+        if (ReadVariable(environment, WorkersVariable, min: 1, max: OptionLimits.MaxWorkers) is { } workers)
         {
             options.Workers = workers;
         }
 
-        if (ReadVariable(environment, QueueSizeVariable, min: 0) is { } queueSize)
+        if (ReadVariable(environment, QueueSizeVariable, min: 0, max: int.MaxValue) is { } queueSize)
         {
             options.QueueSize = queueSize;
         }
 
-        if (ReadVariable(environment, ShutdownTimeoutVariable, min: 1) is { } seconds)
+        if (ReadVariable(environment, ShutdownTimeoutVariable, min: 1, max: int.MaxValue) is { } seconds)
         {
             options.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
         }
@@ -95,11 +96,31 @@ internal static class WorkerPoolSettings
     private static string KeyOf(string? property) => property switch
     {
         nameof(WorkerPoolOptions.Workers) => "workers",
+        nameof(WorkerPoolOptions.QueueSize) => "queue-size",
+        nameof(WorkerPoolOptions.ShutdownTimeout) => "shutdown-timeout",
+        nameof(WorkerPoolOptions.TaskTimeout) => "task-timeout",
+        nameof(WorkerPoolOptions.MaxRetainedResults) => "max-retained-results",
+        nameof(WorkerPoolOptions.AskTimeout) => "ask-timeout",
+        nameof(WorkerPoolOptions.QueueTimeout) => "queue-timeout",
+        nameof(WorkerPoolOptions.MaxAttempts) => "max-attempts",
+        nameof(WorkerPoolOptions.RetryBackoff) => "retry-backoff",
         nameof(WorkerPoolOptions.MaxRetryBackoff) => "max-retry-backoff",
+        nameof(WorkerPoolOptions.TasksPerSecond) => "tasks-per-second",
+        nameof(WorkerPoolOptions.RateBurst) => "rate-burst",
+        nameof(WorkerPoolOptions.Dispatcher) => "dispatcher",
+        nameof(CircuitBreakerOptions.MaxFailures) => "circuit-breaker.max-failures",
+        nameof(CircuitBreakerOptions.ResetTimeout) => "circuit-breaker.reset-timeout",
         nameof(ResizerOptions.UpperBound) => "resizer.upper-bound",
         nameof(ResizerOptions.LowerBound) => "resizer.lower-bound",
+        nameof(ResizerOptions.Interval) => "resizer.interval",
         _ => property ?? "(unknown)",
     };
+
+    private static string? ReadOptionalString(Config section, string key)
+    {
+        var value = section.GetString(key, string.Empty);
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
 
     private static bool ReadBool(Config section, string key)
     {
@@ -146,7 +167,7 @@ internal static class WorkerPoolSettings
         return value == 0 ? null : value;
     }
 
-    private static int? ReadVariable(Func<string, string?> environment, string name, int min)
+    private static int? ReadVariable(Func<string, string?> environment, string name, int min, int max)
     {
         var raw = environment(name);
         if (string.IsNullOrWhiteSpace(raw))
@@ -154,9 +175,11 @@ internal static class WorkerPoolSettings
             return null;
         }
 
-        if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min)
+        if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new ConfigurationException($"Environment variable {name} must be a whole number >= {min}, was: '{raw}'.");
+            throw new ConfigurationException(max == int.MaxValue
+                ? $"Environment variable {name} must be a whole number >= {min}, was: '{raw}'."
+                : $"Environment variable {name} must be a whole number between {min} and {max}, was: '{raw}'.");
         }
 
         return value;

@@ -1,4 +1,7 @@
 using System.Diagnostics.Metrics;
+using ActorPool.Admission;
+using ActorPool.Outcomes;
+using ActorPool.Work;
 
 namespace ActorPool.Diagnostics;
 
@@ -29,15 +32,15 @@ internal sealed class PoolMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly KeyValuePair<string, object?> _pool;
 
-    public PoolMetrics(string poolName, PoolCounters counters, ResultStore results)
+    public PoolMetrics(string poolName, PoolCounters counters, AdmissionGate gate, ResultStore results)
     {
         _pool = new KeyValuePair<string, object?>(PoolTag, poolName);
         _meter = new Meter(MeterName, typeof(PoolMetrics).Assembly.GetName().Version?.ToString());
         _meter.CreateObservableGauge("actorpool.queue.depth", () => Measure(counters.Queued), "{task}", "Accepted tasks waiting for a worker.");
         _meter.CreateObservableGauge("actorpool.workers", () => Measure(counters.Workers), "{worker}", "Live workers.");
         _meter.CreateObservableGauge("actorpool.workers.active", () => Measure(counters.ActiveWorkers), "{worker}", "Workers running a task.");
-        _meter.CreateObservableCounter("actorpool.tasks.submitted", () => Measure(counters.Submitted), "{task}", "Submit calls made with a task.");
-        _meter.CreateObservableCounter("actorpool.tasks.rejected", () => Measure(counters.Rejected), "{task}", "Submits that were not accepted.");
+        _meter.CreateObservableCounter("actorpool.tasks.submitted", () => Measure(gate.Submitted), "{task}", "Submit calls made with a task.");
+        _meter.CreateObservableCounter("actorpool.tasks.rejected", () => Measure(gate.Rejected), "{task}", "Submits that were not accepted.");
         _meter.CreateObservableCounter("actorpool.tasks.retried", () => Measure(counters.Retried), "{task}", "Retries scheduled after a failure.");
         _meter.CreateObservableCounter("actorpool.tasks.completed", () => MeasureOutcomes(results), "{task}", "Tasks with a recorded outcome, by outcome.");
         _meter.CreateObservableCounter("actorpool.tasks.failed", () => Measure(results.Count(TaskOutcome.Failed)), "{task}", "Tasks recorded Failed.");
@@ -46,12 +49,12 @@ internal sealed class PoolMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("actorpool.task.duration", "s", "How long tasks ran (their last try).");
     }
 
-    /// <summary>Records a task's run time; tasks that never started are not measured.</summary>
-    public void Record(TaskResult result)
+    /// <summary>Records a task's run time; outcomes that did not end a run are not measured.</summary>
+    public void Record(WorkItem item, TimeSpan duration)
     {
-        if (result.Attempts > 0)
+        if (item.Ran && _duration.Enabled)
         {
-            _duration.Record(result.Duration.TotalSeconds, _pool);
+            _duration.Record(duration.TotalSeconds, _pool);
         }
     }
 

@@ -1,40 +1,21 @@
+using ActorPool.Work;
 using Akka.Actor;
 
 namespace ActorPool.Messages;
 
-// Every message the pool's actors exchange. Commands are verbs, events past tense.
-// Replies travel as completion sources inside the message: one allocation per request
-// instead of a temporary actor and a timer per Ask.
+// Every message the pool's actors exchange. Commands are verbs, events past tense, replies nouns.
+// Replies travel as completion sources inside the message: one allocation per request instead of
+// a temporary actor and a timer per Ask. Tasks travel as the one WorkItem each task has.
 
-/// <summary>The local form of a task: a delegate plus what the pool needs to run and report it.</summary>
-/// <remarks>A serializable form (named handler plus payload) can later sit beside <see cref="Work"/>.</remarks>
-/// <param name="Work">The delegate to run.</param>
-/// <param name="Options">The caller's per-task settings, or null.</param>
-/// <param name="Completion">The pool's own hook for the result (used by RunAsync), or null.</param>
-/// <param name="CallerToken">The caller's token; once it fires, the task never starts.</param>
-internal sealed record WorkItem(
-    Func<CancellationToken, Task> Work,
-    TaskOptions? Options,
-    Action<TaskResult>? Completion,
-    CancellationToken CallerToken)
+/// <summary>The inbox holds accepted tasks: take them in.</summary>
+internal sealed class DrainInbox
 {
-    public string? Key => Options?.Id;
+    public static readonly DrainInbox Instance = new();
 
-    public int Priority => Options?.Priority ?? 0;
+    private DrainInbox()
+    {
+    }
 }
-
-/// <summary>A task the pool has accepted, on its way into the supervisor's queue.</summary>
-/// <param name="Id">The id the caller was given.</param>
-/// <param name="Item">The task.</param>
-/// <param name="HoldsSlot">Whether the caller took a queue slot that the supervisor must give back.</param>
-/// <remarks>
-/// The admission gate (<see cref="PoolLifecycle"/>) orders every accepted task before any stop or
-/// cancel, so the supervisor takes whatever arrives and the caller needs no reply.
-/// </remarks>
-internal sealed record SubmitTask(long Id, WorkItem Item, bool HoldsSlot);
-
-/// <summary>Several accepted tasks in one message, from <c>SubmitManyAsync</c>.</summary>
-internal sealed record SubmitBatch(SubmitTask[] Tasks);
 
 /// <summary>Lets queued tasks reach workers.</summary>
 internal sealed class StartPool
@@ -79,28 +60,17 @@ internal sealed class ShutdownDeadline
     }
 }
 
-/// <summary>Gives a worker one task to run.</summary>
-/// <param name="TaskId">The task's id.</param>
-/// <param name="Item">The task.</param>
-/// <param name="Timeout">How long it may run, or null for no limit.</param>
-/// <param name="Attempt">Which try this is, from 1.</param>
-internal sealed record RunTask(long TaskId, WorkItem Item, TimeSpan? Timeout, int Attempt);
+/// <summary>Hands a worker tasks to run in order; one, unless tasks are tiny.</summary>
+/// <param name="Items">The tasks; some may be started or settled by others before the worker reaches them.</param>
+/// <param name="Worker">The worker's number, which it stamps on the tasks it starts.</param>
+internal sealed record RunBatch(WorkItem[] Items, int Worker);
 
-/// <summary>Several tasks for one worker, run in order (only for tiny tasks while the queue is deep).</summary>
-internal sealed record RunTasks(RunTask[] Tasks);
+/// <summary>A worker finished its batch and is free.</summary>
+/// <param name="Runs">How many of the batch's tasks it ran.</param>
+/// <param name="RunTicks">Their run time in all, in <see cref="TimeSpan"/> ticks.</param>
+internal sealed record BatchDone(int Runs, long RunTicks);
 
-/// <summary>A worker's outcomes for several tasks, each of which freed its place.</summary>
-internal sealed record TasksFinished(TaskResult[] Results);
-
-/// <summary>A task whose timeout was already reported has really ended; its worker is free of it.</summary>
-internal sealed record SlotFreed(long TaskId);
-
-/// <summary>A worker's report of a task's outcome.</summary>
-/// <param name="Result">The outcome.</param>
-/// <param name="WorkerFree">Whether the worker can take another task now (false while a timed-out task still runs).</param>
-internal sealed record TaskFinished(TaskResult Result, bool WorkerFree);
-
-/// <summary>A worker is idle and pulls its next task.</summary>
+/// <summary>A worker is new and pulls its first work.</summary>
 internal sealed class WorkerReady
 {
     public static readonly WorkerReady Instance = new();
@@ -112,6 +82,9 @@ internal sealed class WorkerReady
 
 /// <summary>A worker was restarted by its supervisor strategy and is idle again.</summary>
 internal sealed record WorkerRestarted(Exception Cause);
+
+/// <summary>A task was settled away from its worker (at its deadline): count it.</summary>
+internal sealed record TaskSettled(WorkItem Item);
 
 /// <summary>Changes the number of workers.</summary>
 internal sealed record ResizePool(int Workers);
@@ -126,11 +99,28 @@ internal sealed class ResizeTick
     }
 }
 
+/// <summary>Idle workers look for tasks waiting behind a long one in another worker's batch.</summary>
+internal sealed class StealTick
+{
+    public static readonly StealTick Instance = new();
+
+    private StealTick()
+    {
+    }
+}
+
+/// <summary>The earliest queue deadline is due.</summary>
+internal sealed class ExpiryTick
+{
+    public static readonly ExpiryTick Instance = new();
+
+    private ExpiryTick()
+    {
+    }
+}
+
 /// <summary>A failed task's backoff has passed; it goes back into the queue.</summary>
 internal sealed record RetryDue(long TaskId);
-
-/// <summary>A waiting task's queue timeout has passed.</summary>
-internal sealed record QueueExpired(long TaskId);
 
 /// <summary>The rate limiter has a start token for the supervisor (or, if not acquired, was disposed).</summary>
 internal sealed record RateTokenReady(bool Acquired);
@@ -144,14 +134,18 @@ internal sealed record GetPoolState(TaskCompletionSource<PoolState> Reply);
 /// <summary>The supervisor's live figures.</summary>
 internal sealed record PoolState(int Workers, int BusyWorkers, int Queued, long Accepted, long Recorded, int WorkerRestarts, IActorRef Router);
 
-/// <summary>Stores one outcome and notifies whoever waits for it.</summary>
-internal sealed record RecordOutcome(TaskResult Result, WorkItem Item);
+/// <summary>Calls the user's callbacks for one recorded outcome.</summary>
+internal sealed record RecordOutcome(TaskResult Result, Action<TaskResult>? OnCompleted);
 
-/// <summary>Completes once every outcome sent before it has been stored.</summary>
+/// <summary>Completes once every outcome sent before it has had its callbacks.</summary>
 internal sealed record FlushOutcomes(TaskCompletionSource Completion);
 
-/// <summary>A worker's own timer: the running task reached its timeout.</summary>
-internal sealed record RunDeadline(long TaskId);
+/// <summary>A worker's running task ended; the worker reads how from the task itself.</summary>
+internal sealed class RunEnded
+{
+    public static readonly RunEnded Instance = new();
 
-/// <summary>A worker's running task ended; <paramref name="Error"/> is null on success.</summary>
-internal sealed record RunEnded(long TaskId, Exception? Error);
+    private RunEnded()
+    {
+    }
+}

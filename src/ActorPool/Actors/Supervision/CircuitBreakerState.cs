@@ -1,4 +1,4 @@
-namespace ActorPool.Actors;
+namespace ActorPool.Actors.Supervision;
 
 /// <summary>
 /// The pool-wide circuit breaker, kept inside the supervisor so the decision to start a task

@@ -1,0 +1,154 @@
+using ActorPool.Messages;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Routing;
+
+namespace ActorPool.Actors;
+
+// The supervisor's lifecycle handlers: cancellation, stop, deadline, resize.
+internal sealed partial class PoolSupervisorActor
+{
+    private void BeginStop(StopPool stop)
+    {
+        _stop.Request(stop.Completion);
+        Timers.Cancel(ResizeTimer);
+        AbandonRetries();
+        if (OptionLimits.Limit(_options.ShutdownTimeout) is { } timeout)
+        {
+            Timers.StartSingleTimer(DeadlineTimer, ShutdownDeadline.Instance, timeout);
+        }
+
+        Become(Stopping);
+        Dispatch();
+        TryFinishStop();
+    }
+
+    /// <summary>From now on nothing queued starts: every waiting task is cancelled with <paramref name="reason"/>.</summary>
+    private void Cancel(string reason)
+    {
+        _stop.Cancel(reason);
+        foreach (var item in _queue.DrainOldestFirst())
+        {
+            _runtime.Gate.ReleaseSlot(item);
+            SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(reason));
+        }
+
+        // Tasks waiting in a worker's batch behind a running one are cancelled too.
+        foreach (var slot in _roster.All)
+        {
+            foreach (var item in slot.Batch ?? [])
+            {
+                SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(reason));
+            }
+        }
+
+        _expiry.Clear();
+        AbandonRetries();
+    }
+
+    private void HandleCancel()
+    {
+        if (_stop.Cancelling)
+        {
+            return;
+        }
+
+        _log.Info("Start token cancelled: {0} queued tasks cancelled, {1} busy workers signalled", _queue.Count, _roster.Busy);
+        Cancel("The pool's start token was cancelled before the task started.");
+        TryFinishStop();
+    }
+
+    private void HandleForceStop()
+    {
+        if (_stop.Finished)
+        {
+            return;
+        }
+
+        Cancellations.Cancel(_runtime.PoolCancellation);
+        Cancel("The pool was stopped without waiting for queued tasks.");
+        AbandonRunning(TaskOutcome.Cancelled, static () => new OperationCanceledException("The pool was stopped before the task finished."));
+        TryFinishStop();
+    }
+
+    private void HandleShutdownDeadline()
+    {
+        var timeout = _options.ShutdownTimeout;
+        _log.Warning("Shutdown timeout of {0} reached: {1} busy workers' tasks recorded as timed out, {2} queued tasks cancelled", timeout, _roster.Busy, _queue.Count);
+        Cancellations.Cancel(_runtime.PoolCancellation);
+        Cancel($"The pool's shutdown timeout of {timeout} passed before the task started.");
+        AbandonRunning(TaskOutcome.TimedOut, () => new TimeoutException($"The task was still running when the pool's shutdown timeout of {timeout} passed."));
+        TryFinishStop();
+    }
+
+    /// <summary>Retries stop with the pool: each waiting retry is recorded with its last failure.</summary>
+    private void AbandonRetries()
+    {
+        foreach (var item in _retries.TakeAll())
+        {
+            Timers.Cancel(new RetryDue(item.Id));
+            SettleHere(item, ItemState.RetryWaiting, TaskOutcome.Failed, item.Error, ran: true);
+        }
+    }
+
+    /// <summary>Records what workers still run with <paramref name="outcome"/>; their workers stay busy until the tasks return.</summary>
+    private void AbandonRunning(TaskOutcome outcome, Func<Exception> error)
+    {
+        foreach (var slot in _roster.All)
+        {
+            foreach (var item in slot.Batch ?? [])
+            {
+                if (item.State == ItemState.Running)
+                {
+                    SettleHere(item, ItemState.Running, outcome, error(), ran: true);
+                }
+            }
+        }
+    }
+
+    private void TryFinishStop()
+    {
+        if (!_stop.CanFinish(_ledger.Outstanding, _queue.Count, _retries.Count))
+        {
+            return;
+        }
+
+        _released.AddRange(_stop.Finish());
+        _ledger.ReleaseAll(_released);
+        Timers.CancelAll();
+        _log.Debug("Pool {0} drained: {1} tasks accepted, {2} outcomes recorded", _runtime.Name, _ledger.Accepted, _ledger.Settled);
+        Become(Stopped);
+    }
+
+    private void Resize(int workers)
+    {
+        if (_stop.Requested || workers == _roster.Target)
+        {
+            return;
+        }
+
+        _log.Info("Resizing from {0} to {1} workers", _roster.Target, workers);
+        var retire = new List<Supervision.WorkerSlot>();
+        var grow = _roster.Resize(workers, retire);
+        if (grow > 0)
+        {
+            _router.Tell(new AdjustPoolSize(grow));
+        }
+
+        foreach (var slot in retire)
+        {
+            _router.Tell(new RemoveRoutee(Routee.FromActorRef(slot.Ref)));
+        }
+
+        Dispatch();
+    }
+
+    private void HandleResizeTick()
+    {
+        if (_resizer?.Look(_roster.Target, _queue.Count, _roster.IdleCount) is { } next)
+        {
+            Resize(next);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+using System.Diagnostics.CodeAnalysis;
+using ActorPool.Diagnostics;
+using ActorPool.Work;
+
+namespace ActorPool.Admission;
+
+/// <summary>
+/// The one place that decides whether a submit is accepted: whether the pool is open, whether the
+/// queue has room (and, under <see cref="OverflowPolicy.Block"/>, waiting for it), the rule that a
+/// task of the pool never waits for room in its own pool, and the submit figures. An accepted task
+/// gets its id here and goes into the <see cref="Inbox"/>.
+/// </summary>
+/// <remarks>
+/// <para>Closing is synchronous: once <see cref="Close"/> returns, every later submit is refused.
+/// A submit racing with the close re-checks after posting its task; if the pool closed in between
+/// and the supervisor has not taken the task in yet, the submitter withdraws it (a compare-and-swap
+/// on the task decides), so a task is either accepted and settled or refused, never lost.</para>
+/// <para>Counts: <c>Submitted = ids issued + refusals before an id</c>; a withdrawn task counts as refused.</para>
+/// <para>Nothing here is disposed: a submit racing a stop may still touch the semaphore, and
+/// neither it nor the closing token holds anything that needs freeing.</para>
+/// </remarks>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Submits racing a stop may still read the closing token; nothing it holds needs freeing.")]
+internal sealed class AdmissionGate
+{
+    private readonly Inbox _inbox;
+    private readonly TimeProvider _time;
+    private readonly OverflowPolicy _overflow;
+    private readonly int _queueSize;
+    private readonly string _poolName;
+
+    /// <summary>Queue slots for <see cref="OverflowPolicy.Block"/> and <see cref="OverflowPolicy.Reject"/>; null when unbounded or dropping.</summary>
+    private readonly SemaphoreSlim? _room;
+
+    /// <summary>Cancelled once the gate closes; wakes submitters waiting for room.</summary>
+    private readonly CancellationTokenSource _closing = new();
+
+    private readonly RejectionReason _closedReason;
+    private int _closed;
+    private long _lastId;
+    private long _refusedWithoutId;
+    private long _withdrawn;
+
+    /// <summary>Creates an open gate in front of <paramref name="inbox"/>.</summary>
+    public AdmissionGate(WorkerPoolOptions options, string poolName, Inbox inbox)
+    {
+        _inbox = inbox;
+        _time = options.TimeProvider;
+        _overflow = options.Overflow;
+        _queueSize = options.QueueSize;
+        _poolName = poolName;
+        _closedReason = RejectionReason.Stopped;
+
+        // DropOldest bounds the queue inside the supervisor; Block and Reject count slots here.
+        _room = options.QueueSize > 0 && options.Overflow != OverflowPolicy.DropOldest
+            ? new SemaphoreSlim(options.QueueSize, options.QueueSize)
+            : null;
+    }
+
+    private AdmissionGate(string poolName, RejectionReason reason)
+    {
+        _inbox = new Inbox();
+        _time = TimeProvider.System;
+        _poolName = poolName;
+        _closedReason = reason;
+        _closed = 1;
+        _closing.Cancel();
+    }
+
+    /// <summary>Every submit made with a task.</summary>
+    public long Submitted => Interlocked.Read(ref _lastId) + Interlocked.Read(ref _refusedWithoutId);
+
+    /// <summary>Submits that were not accepted.</summary>
+    public long Rejected => Interlocked.Read(ref _refusedWithoutId) + Interlocked.Read(ref _withdrawn);
+
+    public bool IsClosed => Volatile.Read(ref _closed) == 1;
+
+    /// <summary>Whether a submit that finds the queue full waits for room.</summary>
+    public bool MayWaitForRoom => _room is not null && _overflow == OverflowPolicy.Block;
+
+    /// <summary>Marks the tasks of this pool, for the rule that they never wait for room in it.</summary>
+    public object Marker => this;
+
+    /// <summary>A gate that refuses everything for <paramref name="reason"/> (a pool with no workers).</summary>
+    public static AdmissionGate Refusing(string poolName, RejectionReason reason) => new(poolName, reason);
+
+    /// <summary>Decides a submit without waiting: accepted (and posted), refused, or waiting for room.</summary>
+    /// <param name="item">The task.</param>
+    /// <param name="mayWait">False for <c>TrySubmitAsync</c>: a full queue refuses instead of waiting.</param>
+    public AdmissionResult TryAdmit(WorkItem item, bool mayWait)
+    {
+        if (IsClosed)
+        {
+            return Refuse(ClosedAdmission);
+        }
+
+        var slot = TakeSlot(mayWait, out var holdsSlot);
+        if (slot == AdmissionResult.NeedsRoom)
+        {
+            return slot;
+        }
+
+        if (slot != AdmissionResult.Accepted)
+        {
+            return Refuse(slot);
+        }
+
+        item.HoldsSlot = holdsSlot;
+        return Enter(item) ? AdmissionResult.Accepted : AdmissionResult.Stopped;
+    }
+
+    /// <summary>Waits for queue room, then admits; throws the refusal or the caller's cancellation.</summary>
+    public async Task AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token))
+        {
+            try
+            {
+                await _room!.WaitAsync(waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _refusedWithoutId);
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                throw Rejection(Refuse(ClosedAdmission));
+            }
+        }
+
+        item.HoldsSlot = true;
+        if (!Enter(item))
+        {
+            throw Rejection(AdmissionResult.Stopped);
+        }
+    }
+
+    /// <summary>
+    /// Takes a queue slot for each of <paramref name="items"/> in turn until one cannot be had at
+    /// once, and posts those as one hand-over. Returns how many were accepted (always the first
+    /// ones); <paramref name="stoppedAt"/> says why the rest were not (Accepted when all were).
+    /// </summary>
+    /// <param name="items">The tasks, in order.</param>
+    /// <param name="stoppedAt">Why the first task not accepted was not.</param>
+    /// <param name="settled">How many tasks have their fate counted here: the accepted ones and any withdrawn at a close.</param>
+    /// <remarks>Tasks never offered are not counted: the caller decides whether the first of them waits or is refused.</remarks>
+    public int AdmitMany(Span<WorkItem> items, out AdmissionResult stoppedAt, out int settled)
+    {
+        stoppedAt = AdmissionResult.Accepted;
+        settled = 0;
+        if (IsClosed)
+        {
+            stoppedAt = ClosedAdmission;
+            return 0;
+        }
+
+        var taken = 0;
+        while (taken < items.Length)
+        {
+            var slot = TakeSlot(mayWait: true, out var holdsSlot);
+            if (slot != AdmissionResult.Accepted)
+            {
+                stoppedAt = slot;
+                break;
+            }
+
+            items[taken++].HoldsSlot = holdsSlot;
+        }
+
+        if (taken == 0)
+        {
+            return 0;
+        }
+
+        var accepted = items[..taken];
+        var firstId = Interlocked.Add(ref _lastId, taken) - taken + 1;
+        var now = _time.GetTimestamp();
+        var tracing = PoolTracing.IsListening;
+        for (var i = 0; i < accepted.Length; i++)
+        {
+            accepted[i].Id = firstId + i;
+            accepted[i].AcceptedTimestamp = now;
+            if (tracing)
+            {
+                PoolTracing.CaptureSubmitter(accepted[i]);
+            }
+        }
+
+        _inbox.PostMany(accepted);
+        settled = taken;
+        if (Volatile.Read(ref _closed) == 0)
+        {
+            return taken;
+        }
+
+        // Closed while posting: withdraw from the back, so what the supervisor took in stays a prefix.
+        var kept = taken;
+        while (kept > 0 && accepted[kept - 1].TryMove(ItemState.Inbox, ItemState.Withdrawn))
+        {
+            kept--;
+            Withdrawn(accepted[kept]);
+        }
+
+        if (kept < taken)
+        {
+            stoppedAt = AdmissionResult.Stopped;
+        }
+
+        return kept;
+    }
+
+    /// <summary>Counts a submit refused before it got an id (for example an already-cancelled token).</summary>
+    public void CountRefused() => Interlocked.Increment(ref _refusedWithoutId);
+
+    /// <summary>Counts <paramref name="count"/> submits refused in one go.</summary>
+    public void CountRefused(int count) => Interlocked.Add(ref _refusedWithoutId, count);
+
+    /// <summary>Gives back the queue slot a task held; the supervisor calls it when the task leaves the queue.</summary>
+    public void ReleaseSlot(WorkItem item)
+    {
+        if (item.HoldsSlot)
+        {
+            item.HoldsSlot = false;
+            _room?.Release();
+        }
+    }
+
+    /// <summary>Stops admitting; returns true for the call that closed it. Synchronous: later submits are refused.</summary>
+    public bool Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1)
+        {
+            return false;
+        }
+
+        _closing.Cancel();
+        return true;
+    }
+
+    /// <summary>The exception for a refusal.</summary>
+    public SubmitRejectedException Rejection(AdmissionResult admission) => admission switch
+    {
+        AdmissionResult.NoWorkers => new SubmitRejectedException(RejectionReason.NoWorkers),
+        AdmissionResult.QueueFull => new SubmitRejectedException(RejectionReason.QueueFull, $"The task was rejected: pool '{_poolName}' already holds {_queueSize} waiting tasks (QueueSize)."),
+        _ => new SubmitRejectedException(RejectionReason.Stopped, $"The task was rejected: pool '{_poolName}' is stopping or stopped."),
+    };
+
+    private AdmissionResult ClosedAdmission => _closedReason == RejectionReason.NoWorkers ? AdmissionResult.NoWorkers : AdmissionResult.Stopped;
+
+    private AdmissionResult Refuse(AdmissionResult admission)
+    {
+        Interlocked.Increment(ref _refusedWithoutId);
+        return admission;
+    }
+
+    /// <summary>Takes a queue slot without waiting where the policy counts them.</summary>
+    private AdmissionResult TakeSlot(bool mayWait, out bool holdsSlot)
+    {
+        holdsSlot = _room?.Wait(0, CancellationToken.None) ?? false;
+        if (_room is null || holdsSlot)
+        {
+            return AdmissionResult.Accepted;
+        }
+
+        if (!mayWait || _overflow == OverflowPolicy.Reject)
+        {
+            return AdmissionResult.QueueFull;
+        }
+
+        // Inside one of our own tasks, waiting for room could wait on ourselves: go past the bound.
+        return InsidePool.Is(Marker) ? AdmissionResult.Accepted : AdmissionResult.NeedsRoom;
+    }
+
+    /// <summary>Gives the task its id and posts it; false if the gate closed meanwhile and the task was withdrawn.</summary>
+    private bool Enter(WorkItem item)
+    {
+        item.Id = Interlocked.Increment(ref _lastId);
+        item.AcceptedTimestamp = _time.GetTimestamp();
+        if (PoolTracing.IsListening)
+        {
+            PoolTracing.CaptureSubmitter(item);
+        }
+
+        _inbox.Post(item);
+        if (Volatile.Read(ref _closed) == 0 || !item.TryMove(ItemState.Inbox, ItemState.Withdrawn))
+        {
+            return true; // open, or the supervisor took it in before the close
+        }
+
+        Withdrawn(item);
+        return false;
+    }
+
+    private void Withdrawn(WorkItem item)
+    {
+        ReleaseSlot(item);
+        Interlocked.Increment(ref _withdrawn);
+    }
+}

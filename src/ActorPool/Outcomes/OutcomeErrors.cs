@@ -1,0 +1,35 @@
+namespace ActorPool.Outcomes;
+
+/// <summary>
+/// The one mapping from a recorded outcome to what a waiting caller sees, shared by
+/// <c>RunAsync</c>, <see cref="TaskGroup"/> and anything else that turns results into exceptions.
+/// </summary>
+internal static class OutcomeErrors
+{
+    /// <summary>The exception a caller gets for an outcome other than <see cref="TaskOutcome.Succeeded"/>.</summary>
+    /// <remarks>A failed task's own exception comes back unchanged, whatever its type.</remarks>
+    public static Exception ToException(TaskOutcome outcome, Exception? error) => outcome switch
+    {
+        TaskOutcome.Failed => error ?? new InvalidOperationException("The task failed."),
+        TaskOutcome.Dropped => error ?? new SubmitRejectedException(RejectionReason.QueueFull),
+        TaskOutcome.TimedOut => error as TimeoutException ?? new TimeoutException("The task timed out.", error),
+        TaskOutcome.Cancelled => error as OperationCanceledException ?? new OperationCanceledException("The task was cancelled.", error),
+        _ => new InvalidOperationException($"The task ended {outcome}."),
+    };
+
+    /// <inheritdoc cref="ToException(TaskOutcome, Exception?)"/>
+    public static Exception ToException(TaskResult result) => ToException(result.Outcome, result.Error);
+
+    /// <summary>Completes a caller's completion source with a non-success outcome.</summary>
+    public static void Complete<T>(TaskCompletionSource<T> completion, TaskOutcome outcome, Exception? error)
+    {
+        if (outcome == TaskOutcome.Cancelled)
+        {
+            // A cancelled caller sees a cancelled task, as with any awaited operation.
+            completion.TrySetCanceled((error as OperationCanceledException)?.CancellationToken ?? default);
+            return;
+        }
+
+        completion.TrySetException(ToException(outcome, error));
+    }
+}

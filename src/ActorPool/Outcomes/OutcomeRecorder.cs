@@ -1,0 +1,70 @@
+using ActorPool.Diagnostics;
+using ActorPool.Messages;
+using ActorPool.Work;
+using Akka.Actor;
+
+namespace ActorPool.Outcomes;
+
+/// <summary>
+/// The one writer of outcomes. Whoever settles a task (a worker at its end, a deadline timer, the
+/// supervisor for tasks that never ran) calls <see cref="TrySettle"/>; the compare-and-swap on the
+/// task lets exactly one of them through, which then stores the result, measures it, completes the
+/// waiting caller and hands user callbacks to the result aggregator, in that order, so a caller that
+/// wakes up finds its result in <c>GetResults</c>.
+/// </summary>
+internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, string poolName, bool hasPoolHook)
+{
+    public ResultStore Store { get; } = store;
+
+    public TimeProvider Time { get; } = time;
+
+    public string PoolName { get; } = poolName;
+
+    /// <summary>Set once, before any task can settle.</summary>
+    public PoolMetrics? Metrics { get; set; }
+
+    /// <summary>Runs user callbacks off the workers; set once by the supervisor before any task runs.</summary>
+    public IActorRef Aggregator { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>
+    /// Settles <paramref name="item"/> from state <paramref name="from"/>; false if someone else settled
+    /// it first or it is no longer in that state.
+    /// </summary>
+    /// <param name="item">The task.</param>
+    /// <param name="from">The state the settler found it in.</param>
+    /// <param name="outcome">Its outcome.</param>
+    /// <param name="error">The exception behind it, or null on success.</param>
+    /// <param name="ran">Whether this outcome ends a run; false keeps no run time (never started, or settled while waiting).</param>
+    public bool TrySettle(WorkItem item, int from, TaskOutcome outcome, Exception? error, bool ran)
+    {
+        if (!item.TryBeginSettle(from))
+        {
+            return false;
+        }
+
+        // A retry given up at a stop keeps the times of the run that failed last.
+        var keepLastRun = from == ItemState.RetryWaiting;
+        item.Publish(outcome, error, keepLastRun ? item.EndTimestamp : Time.GetTimestamp(), ran || keepLastRun);
+        Recorded(item);
+        return true;
+    }
+
+    private void Recorded(WorkItem item)
+    {
+        Store.Add(item);
+        Metrics?.Record(item, Store.Duration(item));
+        if (item.Trace is not null)
+        {
+            PoolTracing.End(item, Store.Duration(item), Store.WallClock(item.EndTimestamp));
+        }
+
+        item.CompleteCaller();
+        var onCompleted = item.Options?.OnCompleted;
+        if (hasPoolHook || onCompleted is not null)
+        {
+            Aggregator.Tell(new RecordOutcome(Store.ToResult(item), onCompleted), ActorRefs.NoSender);
+        }
+
+        item.Release();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+
+namespace ActorPool.Work;
+
+/// <summary>
+/// One accepted task: what to run, how it is doing, and how its outcome reaches whoever waits.
+/// It is the only object a task needs on the hot path: the queue, the batches handed to workers,
+/// the result store and the caller's completion all hold this same instance.
+/// </summary>
+/// <remarks>
+/// <para>The state field is changed by compare-and-swap only (see <see cref="ItemState"/>). The
+/// outcome fields are written by the one party that won the move to <see cref="ItemState.Settling"/>
+/// and published by the move to <see cref="ItemState.Settled"/>.</para>
+/// <para>Fields marked "supervisor only" are read and written on the supervisor actor's thread alone.</para>
+/// </remarks>
+internal abstract class WorkItem
+{
+    private int _state;
+
+    protected WorkItem(TaskOptions? options) => Options = options;
+
+    /// <summary>The id the caller was given; set once at admission.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The caller's per-task settings, or null for the pool's defaults.</summary>
+    public TaskOptions? Options { get; }
+
+    /// <summary>The caller-chosen key of <see cref="TaskOptions.Id"/>.</summary>
+    public string? Key => Options?.Id;
+
+    /// <summary>The start priority of <see cref="TaskOptions.Priority"/>.</summary>
+    public int Priority => Options?.Priority ?? 0;
+
+    /// <summary>The caller's token: once it fires, the task never starts and a running one is cancelled.</summary>
+    public virtual CancellationToken CallerToken => default;
+
+    /// <summary>
+    /// Only while someone listens to the pool's traces: the submitter's activity until the task
+    /// starts, then the span of its run.
+    /// </summary>
+    public Activity? Trace { get; set; }
+
+    /// <summary>When the task was accepted, on the pool's clock; for queue wait and queue timeout.</summary>
+    public long AcceptedTimestamp { get; set; }
+
+    /// <summary>Supervisor only: the order in which the supervisor took the task in.</summary>
+    public long Arrival { get; set; }
+
+    /// <summary>Supervisor only: who holds the task (<see cref="HolderNone"/>, <see cref="HolderQueue"/> or a worker's number).</summary>
+    public int Holder { get; set; } = HolderNone;
+
+    /// <summary>The number of the worker that started the latest run; written by that worker when it claims the task.</summary>
+    public int RunBy { get; set; } = HolderNone;
+
+    /// <summary>Supervisor only: bumped at every enqueue, so a stale queue entry can be told from a live one.</summary>
+    public int QueueGeneration { get; set; }
+
+    /// <summary>Supervisor only: the settlement has been counted for stop and <c>WaitAsync</c>.</summary>
+    public bool Counted { get; set; }
+
+    /// <summary>Whether the task holds a queue slot of the admission gate, given back when it leaves the queue.</summary>
+    public bool HoldsSlot { get; set; }
+
+    /// <summary>How many times the task has been started.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>When the latest run started (or, for a task that never ran, when it was settled), on the pool's clock.</summary>
+    public long StartTimestamp { get; set; }
+
+    /// <summary>When the latest run ended, on the pool's clock.</summary>
+    public long EndTimestamp { get; set; }
+
+    /// <summary>The recorded outcome; meaningful once <see cref="IsSettled"/>.</summary>
+    public TaskOutcome Outcome { get; private set; }
+
+    /// <summary>Whether the outcome ends a run (so it has a run time and tells the circuit breaker something).</summary>
+    public bool Ran { get; private set; }
+
+    /// <summary>The exception behind the outcome, or behind the last failed try while a retry waits.</summary>
+    public Exception? Error { get; set; }
+
+    /// <summary>The current state, one of <see cref="ItemState"/>.</summary>
+    public int State => Volatile.Read(ref _state);
+
+    public bool IsSettled => State == ItemState.Settled;
+
+    /// <summary>No one holds the task in the supervisor's view.</summary>
+    public const int HolderNone = -2;
+
+    /// <summary>The task is in the supervisor's queue.</summary>
+    public const int HolderQueue = -1;
+
+    /// <summary>Moves the task from <paramref name="from"/> to <paramref name="to"/> if no one else moved it first.</summary>
+    public bool TryMove(int from, int to) => Interlocked.CompareExchange(ref _state, to, from) == from;
+
+    /// <summary>Takes the right to settle the task from state <paramref name="from"/>; pair with <see cref="Publish"/>.</summary>
+    public bool TryBeginSettle(int from) => TryMove(from, ItemState.Settling);
+
+    /// <summary>Writes the outcome and makes it visible; only the winner of <see cref="TryBeginSettle"/> calls it.</summary>
+    public void Publish(TaskOutcome outcome, Exception? error, long endTimestamp, bool ran)
+    {
+        Outcome = outcome;
+        Error = error;
+        Ran = ran;
+        EndTimestamp = endTimestamp;
+        if (!ran)
+        {
+            StartTimestamp = endTimestamp;
+        }
+
+        Volatile.Write(ref _state, ItemState.Settled);
+    }
+
+    /// <summary>Waits out a settlement in progress (a few instructions) and reports whether the task is settled.</summary>
+    public bool AwaitSettled()
+    {
+        var spin = default(SpinWait);
+        int state;
+        while ((state = State) == ItemState.Settling)
+        {
+            spin.SpinOnce();
+        }
+
+        return state == ItemState.Settled;
+    }
+
+    /// <summary>Calls the task's delegate; may throw or return null, which the worker turns into a failure.</summary>
+    public abstract Task? Invoke(CancellationToken token);
+
+    /// <summary>Keeps what the caller needs from a run that succeeded (a value, for <c>RunAsync</c>).</summary>
+    public virtual void Succeeded(Task completed)
+    {
+    }
+
+    /// <summary>Completes whoever waits for this task's outcome; called once, after the outcome is stored.</summary>
+    public virtual void CompleteCaller()
+    {
+    }
+
+    /// <summary>Lets go of the delegate and any value once settled, so a retained result holds nothing of the caller's.</summary>
+    public abstract void Release();
+}
