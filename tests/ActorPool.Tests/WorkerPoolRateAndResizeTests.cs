@@ -76,26 +76,52 @@ public sealed class WorkerPoolRateAndResizeTests
     {
         await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 4 });
         pool.Start();
-        var blocker = await Blocker.OccupyAsync(pool, 4);
+
+        // Before: four tasks that hold their workers all start, so four ran at once.
+        var before = new ConcurrencyMeter();
+        var releaseBefore = TestSignals.NewGate();
+        var startedBefore = await SubmitHoldingTasksAsync(pool, 4, before, releaseBefore);
+        await Task.WhenAll(startedBefore).WaitAsync(TestSignals.Patience);
+        Assert.Equal(4, before.Max);
 
         pool.Resize(1);
-        blocker.Release();
-        var meter = new ConcurrencyMeter();
-        for (var i = 0; i < 12; i++)
+        Assert.Equal(1, pool.Workers);
+        releaseBefore.TrySetResult();
+
+        // After: three tasks that would all hold a worker at once if they could; one runs, two wait.
+        var after = new ConcurrencyMeter();
+        var releaseAfter = TestSignals.NewGate();
+        var startedAfter = await SubmitHoldingTasksAsync(pool, 3, after, releaseAfter);
+        await TestSignals.EventuallyAsync(() => pool.GetStats() is { Workers: 1, ActiveWorkers: 1, Queued: 2 }, () => $"{pool.GetStats()}");
+        Assert.Equal(1, startedAfter.Count(s => s.IsCompleted));
+        Assert.Equal(1, after.Max);
+        releaseAfter.TrySetResult();
+
+        await pool.WaitAsync().WaitAsync(TestSignals.Patience);
+        Assert.Equal(7, pool.GetStats().Succeeded);
+        Assert.Equal(1, after.Max);
+        Assert.Equal(1, pool.Workers);
+    }
+
+    /// <summary>Submits tasks that each enter <paramref name="meter"/> and hold their worker until <paramref name="release"/>; returns their start signals.</summary>
+    private static async Task<Task[]> SubmitHoldingTasksAsync(WorkerPool pool, int count, ConcurrencyMeter meter, TaskCompletionSource release)
+    {
+        var started = new Task[count];
+        for (var i = 0; i < count; i++)
         {
+            var gate = TestSignals.NewGate();
+            started[i] = gate.Task;
             await pool.SubmitAsync(async _ =>
             {
                 using (meter.Enter())
                 {
-                    await Task.Yield();
+                    gate.TrySetResult();
+                    await release.Task;
                 }
             });
         }
 
-        await pool.StopAsync();
-        var stats = pool.GetStats();
-        Assert.Equal(16, stats.Succeeded);
-        Assert.Equal(1, meter.Max);
+        return started;
     }
 
     [Fact]

@@ -43,25 +43,41 @@ public sealed class WorkerPoolRetryTests
             Workers = 1,
             MaxAttempts = 3,
             RetryBackoff = TimeSpan.Zero,
-            ShouldRetry = ex => ex is TimeoutException,
+
+            // Says yes to cancellation too: the pool must still never retry it.
+            ShouldRetry = ex => ex is TimeoutException or OperationCanceledException,
         });
         pool.Start();
-        var permanent = 0;
+        var accepted = 0;
+        var refused = 0;
         var cancelled = 0;
-        await pool.SubmitAsync(_ =>
+        var acceptedId = await pool.SubmitAsync(_ => Interlocked.Increment(ref accepted) < 3
+            ? throw new TimeoutException("transient")
+            : Task.CompletedTask);
+        var refusedId = await pool.SubmitAsync(_ =>
         {
-            Interlocked.Increment(ref permanent);
+            Interlocked.Increment(ref refused);
             throw new ArgumentException("bad input");
         });
-        await pool.SubmitAsync(_ =>
+        var cancelledId = await pool.SubmitAsync(_ =>
         {
             Interlocked.Increment(ref cancelled);
             throw new OperationCanceledException();
         });
+
+        // Wait before stopping: a stopping pool retries nothing, whatever the predicate says.
+        await pool.WaitAsync().WaitAsync(TestSignals.Patience);
         await pool.StopAsync();
 
-        Assert.Equal((1, 1), (permanent, cancelled));
-        Assert.Equal(0, pool.GetStats().Retried);
+        Assert.Equal((3, 1, 1), (accepted, refused, cancelled));
+        var results = pool.GetResults();
+        Assert.Equal((TaskOutcome.Succeeded, 3), (results[acceptedId].Outcome, results[acceptedId].Attempts));
+        Assert.Equal((TaskOutcome.Failed, 1), (results[refusedId].Outcome, results[refusedId].Attempts));
+        Assert.IsType<ArgumentException>(results[refusedId].Error);
+
+        // Whether a self-thrown cancellation is recorded Failed or Cancelled is issue 11 item 10's business; here: tried once.
+        Assert.Equal(1, results[cancelledId].Attempts);
+        Assert.Equal(2, pool.GetStats().Retried);
     }
 
     [Fact]

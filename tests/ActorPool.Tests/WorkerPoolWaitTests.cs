@@ -67,7 +67,6 @@ public sealed class WorkerPoolWaitTests
         using var group = new TaskGroup(pool);
         var siblingStarted = TestSignals.NewGate();
         var siblingCancelled = false;
-        var queuedRan = false;
         group.Go(async ct =>
         {
             siblingStarted.TrySetResult();
@@ -82,23 +81,44 @@ public sealed class WorkerPoolWaitTests
             }
         });
         await siblingStarted.WaitAsync();
-        group.Go(_ => throw new InvalidOperationException("first failure"));
+        var failNow = TestSignals.NewGate();
+        var failing = TestSignals.NewGate();
         group.Go(async _ =>
         {
-            await Task.Yield();
-            queuedRan = true;
+            failing.TrySetResult();
+            await failNow.Task;
+            throw new InvalidOperationException("first failure");
         });
+        await failing.WaitAsync();
+
+        // Both workers are busy: these wait in the queue and have not started when the failure comes.
+        var queuedRuns = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            group.Go(
+                _ =>
+                {
+                    Interlocked.Increment(ref queuedRuns);
+                    return Task.CompletedTask;
+                },
+                new TaskOptions { Id = $"queued-{i}" });
+        }
+
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Queued == 3, () => $"{pool.GetStats()}");
+        failNow.TrySetResult();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => group.WaitAsync().WaitAsync(TestSignals.Patience));
 
         Assert.Equal("first failure", error.Message);
         Assert.True(siblingCancelled);
         await pool.StopAsync();
+        Assert.Equal(0, queuedRuns);
+        var queued = pool.GetResults().Values.Where(r => r.Key?.StartsWith("queued-", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(3, queued.Count);
+        Assert.All(queued, r => Assert.Equal((TaskOutcome.Cancelled, 0), (r.Outcome, r.Attempts)));
         var stats = pool.GetStats();
-        Assert.Equal(1, stats.Failed);
+        Assert.Equal((1, 4, 0), (stats.Failed, stats.Cancelled, stats.Succeeded));
         Assert.Equal(stats.Submitted, stats.Failed + stats.Cancelled + stats.Succeeded + stats.Rejected);
-        Assert.True(stats.Cancelled >= 1);
-        Assert.Equal(queuedRan ? 1 : 0, stats.Succeeded);
     }
 
     [Fact]

@@ -43,6 +43,24 @@ public sealed class TaskQueueTests
         Assert.Equal([2], DrainIds(queue));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Removing_a_task_already_taken_by_TryDequeue_must_return_false_and_leave_the_count(bool byPriority)
+    {
+        var queue = new TaskQueue(byPriority);
+        var first = Task(1, priority: 0);
+        queue.Enqueue(first);
+        queue.Enqueue(Task(2, priority: 0));
+        Assert.True(queue.TryDequeue(out var taken));
+        Assert.Same(first, taken);
+
+        Assert.False(queue.Remove(first));
+
+        Assert.Equal(1, queue.Count);
+        Assert.Equal([2], DrainIds(queue));
+    }
+
     /// <summary>Random operations against a sorted-list model: same order, same count, removed tasks never come back.</summary>
     [Fact]
     public void Any_sequence_of_operations_must_match_a_simple_model()
@@ -69,6 +87,7 @@ public sealed class TaskQueueTests
                         if (expected is not null)
                         {
                             Assert.Same(expected, next);
+                            Assert.False(queue.Remove(next)); // it already left
                             model.Remove(expected);
                         }
 
@@ -79,6 +98,7 @@ public sealed class TaskQueueTests
                         if (oldest is not null)
                         {
                             Assert.Same(oldest, dropped);
+                            Assert.False(queue.Remove(dropped)); // it already left
                             model.RemoveAt(0);
                         }
 
