@@ -109,27 +109,26 @@ public sealed class TaskGroup : IDisposable
 
     private async Task RunAsync(Func<CancellationToken, Task> task, TaskOptions? options)
     {
-        var groupToken = _cancellation.Token;
+        var run = new GroupRun(this, task);
         try
         {
             // The group's token is the caller's token of RunAsync: a waiting task never starts once
             // it fires, a running one sees it through its own token.
-            await _pool.RunAsync(
-                async token =>
-                {
-                    await (task(token) ?? throw new InvalidOperationException("The task delegate returned null instead of a Task.")).ConfigureAwait(false);
-                    return true;
-                },
-                options,
-                groupToken).ConfigureAwait(false);
+            await _pool.RunAsync(run.ExecuteAsync, options, _cancellation.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (groupToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested && !run.Failed)
         {
-            // Cancelled because the group was: not a failure of its own.
+            // Cancelled because the group was: not a failure of its own. One that already started
+            // is waited for, so the group ends after its tasks do.
+            await run.Ended.ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!run.Failed)
         {
             Fail(ex);
+        }
+        catch (Exception)
+        {
+            // Reported from inside the task already.
         }
     }
 
@@ -144,6 +143,41 @@ public sealed class TaskGroup : IDisposable
         {
             // Tasks' own cancellation callbacks run on the thread pool, never in this caller.
             Actors.Cancellations.Cancel(_cancellation);
+        }
+    }
+
+    /// <summary>One task of the group as the pool runs it.</summary>
+    private sealed class GroupRun(TaskGroup group, Func<CancellationToken, Task> task)
+    {
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+
+        /// <summary>Completes when the task, if it started, has returned.</summary>
+        public Task Ended => Volatile.Read(ref _started) == 1 ? _ended.Task : Task.CompletedTask;
+
+        /// <summary>The task failed and reported it to the group itself.</summary>
+        public bool Failed { get; private set; }
+
+        public async Task<bool> ExecuteAsync(CancellationToken token)
+        {
+            Volatile.Write(ref _started, 1);
+            try
+            {
+                await (task(token) ?? throw new InvalidOperationException("The task delegate returned null instead of a Task.")).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (!group._cancellation.IsCancellationRequested)
+            {
+                // Cancel the rest while this task still holds its worker, so no task waiting in
+                // the queue can start in between.
+                Failed = true;
+                group.Fail(ex);
+                throw;
+            }
+            finally
+            {
+                _ended.TrySetResult();
+            }
         }
     }
 }

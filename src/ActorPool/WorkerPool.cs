@@ -7,8 +7,8 @@ using ActorPool.Messages;
 using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
-using Akka.Event;
 using Akka.Configuration;
+using Akka.Event;
 
 namespace ActorPool;
 
@@ -72,30 +72,19 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         _options = options;
         Name = name;
-        _counters = new PoolCounters(refuseAll ? 0 : options.Workers);
-        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
         if (refuseAll)
         {
             // Nothing will run, so there is nothing to measure: a refusing gate keeps the figures honest.
+            _counters = new PoolCounters(0);
+            _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
             _gate = AdmissionGate.Refusing(name, RejectionReason.NoWorkers);
             return;
         }
 
-        var inbox = new Admission.Inbox();
-        _gate = new AdmissionGate(options, name, inbox);
-        var poolCancellation = new CancellationTokenSource();
-        var recorder = new OutcomeRecorder(_results, options.TimeProvider, name, options.OnTaskCompleted is not null);
-        var runtime = new PoolRuntime
-        {
-            Options = options,
-            Name = name,
-            Gate = _gate,
-            Inbox = inbox,
-            Recorder = recorder,
-            Counters = _counters,
-            PoolCancellation = poolCancellation,
-        };
-
+        var runtime = PoolRuntime.Create(options, name);
+        _gate = runtime.Gate;
+        _counters = runtime.Counters;
+        _results = runtime.Recorder.Store;
         _ownsSystem = system is null;
         _system = system ?? CreateOwnSystem(options);
         if (!_ownsSystem)
@@ -104,11 +93,10 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
             _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
         }
 
-        _supervisor = _system.ActorOf(PoolSupervisorActor.Props(runtime), name);
-        inbox.Supervisor = _supervisor;
+        _supervisor = runtime.Spawn(_system);
         _metrics = new PoolMetrics(name, _counters, _gate, _results);
-        recorder.Metrics = _metrics;
-        _lifecycle = new PoolLifecycle(_supervisor, _gate, poolCancellation);
+        runtime.Recorder.Metrics = _metrics;
+        _lifecycle = new PoolLifecycle(_supervisor, _gate, runtime.PoolCancellation);
         JoinShutdown(_system, options, name, _lifecycle);
         _ = WatchSupervisorAsync();
     }
@@ -292,7 +280,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         }
 
         var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _supervisor.Tell(new AwaitOutcomes(reply));
+        _supervisor.Tell(new AwaitOutcomes(reply, _gate.LastIssuedId));
 
         // Read after the tell: a stop that began earlier may have stopped the supervisor before
         // it saw the message, and once that stop ends every outcome is recorded anyway.
@@ -453,7 +441,10 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         {
             try
             {
-                await _supervisor.GracefulStop(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
+                // A worker stuck in a blocking task cannot stop, nor its supervisor; every outcome
+                // is recorded already, so the stop does not wait for them past the grace.
+                var grace = _options.AskTimeout < TerminationGrace ? _options.AskTimeout : TerminationGrace;
+                await _supervisor.GracefulStop(grace).ConfigureAwait(false);
             }
             catch (TaskCanceledException)
             {

@@ -1,6 +1,7 @@
 using ActorPool.Admission;
 using ActorPool.Outcomes;
 using Akka.Actor;
+using Inbox = ActorPool.Admission.Inbox;
 
 namespace ActorPool.Actors;
 
@@ -13,7 +14,7 @@ internal sealed class PoolRuntime
 
     public required AdmissionGate Gate { get; init; }
 
-    public required Admission.Inbox Inbox { get; init; }
+    public required Inbox Inbox { get; init; }
 
     public required OutcomeRecorder Recorder { get; init; }
 
@@ -24,6 +25,35 @@ internal sealed class PoolRuntime
 
     /// <summary>Makes the props of one worker; tests swap in their own.</summary>
     public Func<WorkerContext, Props> WorkerProps { get; init; } = WorkerActor.Props;
+
+    /// <summary>Builds the parts of a pool from validated options.</summary>
+    /// <param name="options">The pool's settings, already validated.</param>
+    /// <param name="name">The pool's name.</param>
+    /// <param name="workerProps">Makes a worker's props; null for the real worker.</param>
+    public static PoolRuntime Create(WorkerPoolOptions options, string name, Func<WorkerContext, Props>? workerProps = null)
+    {
+        var inbox = new Inbox();
+        var store = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        return new PoolRuntime
+        {
+            Options = options,
+            Name = name,
+            Gate = new AdmissionGate(options, name, inbox),
+            Inbox = inbox,
+            Recorder = new OutcomeRecorder(store, options.TimeProvider, name, options.OnTaskCompleted is not null),
+            Counters = new PoolCounters(options.Workers),
+            PoolCancellation = new CancellationTokenSource(),
+            WorkerProps = workerProps ?? WorkerActor.Props,
+        };
+    }
+
+    /// <summary>Starts the supervisor in <paramref name="system"/> and points the inbox at it.</summary>
+    public IActorRef Spawn(IActorRefFactory system)
+    {
+        var supervisor = system.ActorOf(PoolSupervisorActor.Props(this), Name);
+        Inbox.Supervisor = supervisor;
+        return supervisor;
+    }
 
     /// <summary>What the workers share; built once from the rest.</summary>
     public WorkerContext CreateWorkerContext() => new()

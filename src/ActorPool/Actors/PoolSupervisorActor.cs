@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using ActorPool.Actors.Supervision;
 using ActorPool.Messages;
 using ActorPool.Work;
@@ -49,7 +48,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     private readonly QueueExpiry _expiry;
     private readonly ResizeDecision? _resizer;
     private readonly CircuitBreakerState? _breaker;
-    private readonly RateLimiter? _limiter;
+    private readonly StartRate? _startRate;
 
     /// <summary>Whether every start needs its own decision, so tasks go out one at a time.</summary>
     private readonly bool _decidePerStart;
@@ -58,11 +57,12 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     private readonly List<TaskCompletionSource> _released = [];
     private readonly List<WorkItem> _expired = [];
 
+    /// <summary>Tasks with a queue timeout taken in before any worker was ready; their wait counts from then.</summary>
+    private readonly List<WorkItem> _waitingForReady = [];
+
     private readonly IActorRef _aggregator;
     private IActorRef _router = ActorRefs.Nobody;
     private bool _started;
-    private bool _awaitingStartToken;
-    private bool _holdsStartToken;
     private bool _stealTimerOn;
 
     public PoolSupervisorActor(PoolRuntime runtime)
@@ -76,8 +76,8 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         _expiry = new QueueExpiry(_options.TimeProvider);
         _resizer = _options.Resizer is { } resizer ? new ResizeDecision(resizer) : null;
         _breaker = _options.CircuitBreaker is { } breaker ? new CircuitBreakerState(breaker, _options.TimeProvider) : null;
-        _limiter = _options.TasksPerSecond is { } rate ? CreateLimiter(rate, _options.RateBurst) : null;
-        _decidePerStart = _options.EnablePriority || _limiter is not null || _breaker is not null;
+        _startRate = _options.TasksPerSecond is { } rate ? new StartRate(rate, _options.RateBurst) : null;
+        _decidePerStart = _options.EnablePriority || _startRate is not null || _breaker is not null;
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(_options.OnTaskCompleted), "results");
         runtime.Recorder.Aggregator = _aggregator;
         Become(Waiting);
@@ -108,7 +108,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _limiter?.Dispose();
+        _startRate?.Dispose();
         _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false);
     }
 

@@ -150,14 +150,6 @@ internal sealed class WorkerActor : ReceiveActor
             return false;
         }
 
-        var now = _context.Time.GetTimestamp();
-        if (item.Attempts == 0 && _context.QueueTimeoutOf(item.Options) is { } queueTimeout
-            && _context.Time.GetElapsedTime(item.AcceptedTimestamp, now) >= queueTimeout)
-        {
-            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.TimedOut, QueueTimedOut(queueTimeout), ran: false);
-            return false;
-        }
-
         if (!item.TryMove(ItemState.Queued, ItemState.Running))
         {
             return false;
@@ -165,7 +157,7 @@ internal sealed class WorkerActor : ReceiveActor
 
         item.RunBy = _number;
         item.Attempts++;
-        item.StartTimestamp = now;
+        item.StartTimestamp = _context.Time.GetTimestamp();
         return true;
     }
 
@@ -347,9 +339,6 @@ internal sealed class WorkerActor : ReceiveActor
             _cancellation = null;
         }
     }
-
-    private static TimeoutException QueueTimedOut(TimeSpan queueTimeout) =>
-        new($"The task waited longer than its queue timeout of {queueTimeout} and was never started.");
 
     private TimeoutException Timeout(WorkItem item, Exception error) =>
         new($"The task ran longer than its timeout of {_context.TimeoutOf(item.Options)}.", error);

@@ -6,6 +6,8 @@ namespace ActorPool.Actors;
 /// <summary>What every worker of one pool shares: where outcomes go, the pool's token, and the per-task rules.</summary>
 internal sealed class WorkerContext
 {
+    private long _readyTimestamp;
+
     public required OutcomeRecorder Recorder { get; init; }
 
     /// <summary>Cancelled when the start token fires, a stop is forced or the shutdown deadline passes.</summary>
@@ -23,6 +25,20 @@ internal sealed class WorkerContext
 
     /// <summary>The mark of the pool's tasks, when the rule that they never wait for room in their own pool can matter; else null.</summary>
     public required object? InsideMarker { get; init; }
+
+    /// <summary>
+    /// When the first worker announced itself (0 until then). A task's queue wait is counted from
+    /// its acceptance or this, whichever is later: a pool still starting its workers does not
+    /// eat its tasks' queue timeouts.
+    /// </summary>
+    public long ReadyTimestamp
+    {
+        get => Volatile.Read(ref _readyTimestamp);
+        set => Volatile.Write(ref _readyTimestamp, value);
+    }
+
+    /// <summary>When the queue wait of a task accepted at <paramref name="acceptedTimestamp"/> began counting.</summary>
+    public long QueueWaitSince(long acceptedTimestamp) => Math.Max(acceptedTimestamp, ReadyTimestamp);
 
     /// <summary>The supervisor; set by it before it creates any worker.</summary>
     public IActorRef Supervisor { get; set; } = ActorRefs.Nobody;

@@ -74,6 +74,9 @@ internal sealed class AdmissionGate
 
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
 
+    /// <summary>The last id issued: every task accepted so far has an id up to it.</summary>
+    public long LastIssuedId => Interlocked.Read(ref _lastId);
+
     /// <summary>Whether a submit that finds the queue full waits for room.</summary>
     public bool MayWaitForRoom => _room is not null && _overflow == OverflowPolicy.Block;
 

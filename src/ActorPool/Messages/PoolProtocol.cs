@@ -125,8 +125,8 @@ internal sealed record RetryDue(long TaskId);
 /// <summary>The rate limiter has a start token for the supervisor (or, if not acquired, was disposed).</summary>
 internal sealed record RateTokenReady(bool Acquired);
 
-/// <summary>Completes <paramref name="Completion"/> once every task accepted before it has a recorded outcome.</summary>
-internal sealed record AwaitOutcomes(TaskCompletionSource Completion);
+/// <summary>Completes <paramref name="Completion"/> once every task with an id up to <paramref name="LastId"/> (those accepted before the call) has a recorded outcome.</summary>
+internal sealed record AwaitOutcomes(TaskCompletionSource Completion, long LastId);
 
 /// <summary>Asks the supervisor for its live figures (used by tests and stats).</summary>
 internal sealed record GetPoolState(TaskCompletionSource<PoolState> Reply);

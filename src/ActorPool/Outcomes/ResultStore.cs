@@ -109,7 +109,7 @@ internal sealed class ResultStore
             TimedOut = Count(TaskOutcome.TimedOut),
             Dropped = Count(TaskOutcome.Dropped),
             MeanDuration = ran == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(ranTicks / ran),
-            P99Duration = recent.Count == 0 ? TimeSpan.Zero : recent[(int)Math.Ceiling(recent.Count * 0.99) - 1],
+            P99Duration = recent.Count == 0 ? TimeSpan.Zero : recent[(((recent.Count * 99) + 99) / 100) - 1], // nearest rank, in whole numbers
         };
     }
 

@@ -43,9 +43,6 @@ internal abstract class WorkItem
     /// <summary>When the task was accepted, on the pool's clock; for queue wait and queue timeout.</summary>
     public long AcceptedTimestamp { get; set; }
 
-    /// <summary>Supervisor only: the order in which the supervisor took the task in.</summary>
-    public long Arrival { get; set; }
-
     /// <summary>Supervisor only: who holds the task (<see cref="HolderNone"/>, <see cref="HolderQueue"/> or a worker's number).</summary>
     public int Holder { get; set; } = HolderNone;
 

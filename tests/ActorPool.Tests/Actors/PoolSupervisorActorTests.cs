@@ -1,5 +1,7 @@
 using ActorPool.Actors;
+using ActorPool.Admission;
 using ActorPool.Messages;
+using ActorPool.Work;
 using Akka.Actor;
 using Akka.Routing;
 
@@ -11,29 +13,24 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_worker_must_hold_at_most_one_task_and_pull_the_next_when_it_reports()
     {
         var probe = CreateTestProbe();
-        var options = new WorkerPoolOptions { Workers = 1 };
-        using var poolCts = new CancellationTokenSource();
-        var store = new ResultStore(100);
-        var supervisor = Sys.ActorOf(PoolSupervisorActor.Props(options, poolCts, room: null, store, new PoolCounters(), self => RelayWorker.Props(self, probe.Ref)));
+        var runtime = PoolRuntime.Create(new WorkerPoolOptions { Workers = 1 }, "pulls", context => RelayWorker.Props(context, probe.Ref));
+        var supervisor = runtime.Spawn(Sys);
         supervisor.Tell(StartPool.Instance);
 
-        long[] ids = [11, 12, 13];
-        foreach (var id in ids)
-        {
-            supervisor.Tell(new SubmitTask(id, new WorkItem(_ => Task.CompletedTask, Options: null, Completion: null, CallerToken: default), HoldsSlot: false));
-        }
+        var items = Enumerable.Range(0, 3).Select(_ => Submit(runtime)).ToArray();
 
-        var first = await probe.ExpectMsgAsync<RunTask>();
+        var first = await probe.ExpectMsgAsync<RunBatch>();
         var worker = probe.LastSender;
-        Assert.Equal(ids[0], first.TaskId);
+        Assert.Same(items[0], Assert.Single(first.Items));
         await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
-        supervisor.Tell(new TaskFinished(Succeeded(first.TaskId), WorkerFree: true), worker);
-        var second = await probe.ExpectMsgAsync<RunTask>();
-        Assert.Equal(ids[1], second.TaskId);
+        RunAndReport(runtime, first, worker);
+        var second = await probe.ExpectMsgAsync<RunBatch>();
+        Assert.Same(items[1], Assert.Single(second.Items));
 
-        await AwaitAssertAsync(() => Assert.Equal(TaskOutcome.Succeeded, store.Snapshot()[ids[0]].Outcome));
-        Assert.Single(store.Snapshot());
+        var results = runtime.Recorder.Store.Snapshot();
+        Assert.Equal(TaskOutcome.Succeeded, results[items[0].Id].Outcome);
+        Assert.Single(results);
     }
 
     [Fact]
@@ -41,37 +38,66 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
     {
         // Dispatch order is observed exactly here: a worker reports, exactly one task goes out.
         var probe = CreateTestProbe();
-        var options = new WorkerPoolOptions { Workers = 3, EnablePriority = true };
-        using var poolCts = new CancellationTokenSource();
-        var supervisor = Sys.ActorOf(PoolSupervisorActor.Props(options, poolCts, room: null, new ResultStore(100), new PoolCounters(), self => RelayWorker.Props(self, probe.Ref)));
-        for (var id = 1L; id <= 30; id++)
-        {
-            var priority = id % 3 == 1 ? 100 : 0;
-            supervisor.Tell(new SubmitTask(id, new WorkItem(_ => Task.CompletedTask, new TaskOptions { Priority = priority }, Completion: null, CallerToken: default), HoldsSlot: false));
-        }
+        var runtime = PoolRuntime.Create(new WorkerPoolOptions { Workers = 3, EnablePriority = true }, "priorities", context => RelayWorker.Props(context, probe.Ref));
+        var supervisor = runtime.Spawn(Sys);
+        var items = Enumerable.Range(1, 30).Select(i => Submit(runtime, new TaskOptions { Priority = i % 3 == 1 ? 100 : 0 })).ToList();
 
-        var expected = Enumerable.Range(1, 30).Select(i => (long)i).OrderBy(id => id % 3 == 1 ? 0 : 1).ThenBy(id => id).ToList();
+        var expected = items.OrderBy(item => item.Priority == 100 ? 0 : 1).ThenBy(item => item.Id).Select(item => item.Id).ToList();
         supervisor.Tell(StartPool.Instance);
-        var first = new List<(RunTask Run, IActorRef Worker)>();
+        var first = new List<(RunBatch Batch, IActorRef Worker)>();
         for (var i = 0; i < 3; i++)
         {
-            first.Add((await probe.ExpectMsgAsync<RunTask>(), probe.LastSender));
+            first.Add((await probe.ExpectMsgAsync<RunBatch>(), probe.LastSender));
         }
 
-        Assert.Equal(expected.Take(3), first.Select(f => f.Run.TaskId).Order());
-        var worker = first[0].Worker;
-        var finished = first[0].Run.TaskId;
+        Assert.Equal(expected.Take(3), first.Select(f => Assert.Single(f.Batch.Items).Id).Order());
+        var (batch, worker) = first[0];
         var handedOut = first.Count;
         foreach (var next in expected.Skip(3))
         {
-            supervisor.Tell(new TaskFinished(Succeeded(finished), WorkerFree: true), worker);
-            var run = await probe.ExpectMsgAsync<RunTask>();
-            Assert.Equal(next, run.TaskId);
-            (worker, finished) = (probe.LastSender, run.TaskId);
+            RunAndReport(runtime, batch, worker);
+            batch = await probe.ExpectMsgAsync<RunBatch>();
+            Assert.Equal(next, Assert.Single(batch.Items).Id);
+            worker = probe.LastSender;
             handedOut++;
         }
 
         Assert.Equal(30, handedOut);
+    }
+
+    [Fact]
+    public async Task A_task_waiting_in_a_batch_behind_a_running_one_must_go_to_an_idle_worker()
+    {
+        var probe = CreateTestProbe();
+        var runtime = PoolRuntime.Create(new WorkerPoolOptions { Workers = 2 }, "steals", context => RelayWorker.Props(context, probe.Ref));
+        var supervisor = runtime.Spawn(Sys);
+        supervisor.Tell(StartPool.Instance);
+
+        // Both workers take a first task one by one; reporting tiny run times makes the next handed out in batches.
+        Submit(runtime);
+        Submit(runtime);
+        var a = await probe.ExpectMsgAsync<RunBatch>();
+        var workerA = probe.LastSender;
+        var b = await probe.ExpectMsgAsync<RunBatch>();
+        var workerB = probe.LastSender;
+        for (var i = 0; i < 8; i++)
+        {
+            Submit(runtime);
+        }
+
+        RunAndReport(runtime, a, workerA, runs: 1000, runTicks: 1000);
+        var busy = await probe.ExpectMsgAsync<RunBatch>();
+        Assert.True(busy.Items.Length > 1, $"expected a batch, got {busy.Items.Length}");
+
+        // The worker starts the first task of its batch and is stuck in it; the other one comes free.
+        Claim(busy.Items[0], busy.Worker);
+        RunAndReport(runtime, b, workerB);
+        var stolen = await probe.ExpectMsgAsync<RunBatch>();
+
+        Assert.Equal(workerB, probe.LastSender);
+        Assert.NotEmpty(stolen.Items);
+        Assert.All(stolen.Items, item => Assert.Contains(item, busy.Items.Skip(1)));
+        Assert.All(stolen.Items, item => Assert.Equal(ItemState.Queued, item.State));
     }
 
     [Fact]
@@ -183,19 +209,46 @@ public sealed class PoolSupervisorActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.NotNull(first);
     }
 
-    private static TaskResult Succeeded(long id) =>
-        new(id, TaskOutcome.Succeeded, null, TimeSpan.Zero, DateTimeOffset.UnixEpoch, 1);
-
-    /// <summary>A worker that announces itself like a real one and hands its tasks to a probe.</summary>
-    private sealed class RelayWorker : ReceiveActor
+    private static SubmittedItem Submit(PoolRuntime runtime, TaskOptions? options = null)
     {
-        public RelayWorker(IActorRef supervisor, IActorRef probe)
+        var item = new SubmittedItem(_ => Task.CompletedTask, options);
+        Assert.Equal(AdmissionResult.Accepted, runtime.Gate.TryAdmit(item, mayWait: false));
+        return item;
+    }
+
+    private static void Claim(WorkItem item, int worker)
+    {
+        Assert.True(item.TryMove(ItemState.Queued, ItemState.Running));
+        item.RunBy = worker;
+        item.Attempts++;
+    }
+
+    /// <summary>Plays the worker: runs every task of the batch, settles it and reports the batch done.</summary>
+    private static void RunAndReport(PoolRuntime runtime, RunBatch batch, IActorRef worker, int runs = 1, long runTicks = TimeSpan.TicksPerSecond)
+    {
+        foreach (var item in batch.Items)
         {
-            Receive<RunTask>(run => probe.Tell(run, Self));
-            supervisor.Tell(WorkerReady.Instance, Self);
+            if (item.State == ItemState.Queued)
+            {
+                Claim(item, batch.Worker);
+            }
+
+            runtime.Recorder.TrySettle(item, ItemState.Running, TaskOutcome.Succeeded, null, ran: true);
         }
 
-        public static Props Props(IActorRef supervisor, IActorRef probe) =>
-            Akka.Actor.Props.Create(() => new RelayWorker(supervisor, probe));
+        runtime.Inbox.Supervisor.Tell(new BatchDone(runs, runTicks), worker);
+    }
+
+    /// <summary>A worker that announces itself like a real one and hands its batches to a probe.</summary>
+    private sealed class RelayWorker : ReceiveActor
+    {
+        public RelayWorker(WorkerContext context, IActorRef probe)
+        {
+            Receive<RunBatch>(batch => probe.Tell(batch, Self));
+            context.Supervisor.Tell(WorkerReady.Instance, Self);
+        }
+
+        public static Props Props(WorkerContext context, IActorRef probe) =>
+            Akka.Actor.Props.Create(() => new RelayWorker(context, probe));
     }
 }

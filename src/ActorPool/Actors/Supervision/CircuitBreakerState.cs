@@ -83,6 +83,34 @@ internal sealed class CircuitBreakerState(CircuitBreakerOptions options, TimePro
 
     /// <summary>A task ended neither way (cancelled): a trial it was is given back.</summary>
     public void OnNeutral() => _trialRunning = false;
+
+    /// <summary>Takes in the outcome of a run and says whether that opened or closed the breaker.</summary>
+    public BreakerChange Observe(TaskOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case TaskOutcome.Succeeded:
+                return OnSuccess() ? BreakerChange.Closed : BreakerChange.None;
+            case TaskOutcome.Failed or TaskOutcome.TimedOut:
+                return OnFailure() ? BreakerChange.Opened : BreakerChange.None;
+            default:
+                OnNeutral();
+                return BreakerChange.None;
+        }
+    }
+}
+
+/// <summary>What an observed outcome did to the breaker.</summary>
+internal enum BreakerChange
+{
+    /// <summary>Nothing changed.</summary>
+    None,
+
+    /// <summary>The breaker opened: tasks fail fast from now on.</summary>
+    Opened,
+
+    /// <summary>The trial succeeded and the breaker closed.</summary>
+    Closed,
 }
 
 /// <summary>The circuit breaker's state.</summary>

@@ -12,10 +12,10 @@ internal sealed class QueueExpiry(TimeProvider time)
 
     public int Count => _deadlines.Count;
 
-    /// <summary>Remembers when <paramref name="item"/> stops being allowed to wait.</summary>
-    public void Add(WorkItem item, TimeSpan queueTimeout)
+    /// <summary>Remembers when <paramref name="item"/> stops being allowed to wait: <paramref name="queueTimeout"/> after <paramref name="since"/>.</summary>
+    public void Add(WorkItem item, TimeSpan queueTimeout, long since)
     {
-        var deadline = item.AcceptedTimestamp + (long)(queueTimeout.TotalSeconds * time.TimestampFrequency);
+        var deadline = since + (long)(queueTimeout.TotalSeconds * time.TimestampFrequency);
         _deadlines.Enqueue(item, deadline);
     }
 

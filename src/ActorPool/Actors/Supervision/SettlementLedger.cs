@@ -4,11 +4,27 @@ namespace ActorPool.Actors.Supervision;
 
 /// <summary>
 /// The supervisor's books: tasks taken in, settlements counted (each exactly once, however it was
-/// learnt), and the <c>WaitAsync</c> callers waiting for every task taken in before them.
+/// learnt), and the <c>WaitAsync</c> callers, each waiting until every task id up to the last one
+/// issued before its call is done with.
 /// </summary>
+/// <remarks>
+/// Ids are issued densely by the admission gate and every issued id passes through the
+/// supervisor, as a task it settles or as one its submitter withdrew. The ledger marks each id
+/// done in a sliding bitmap and keeps the lowest id not yet done; a waiter is released once that
+/// low-water mark passes its id. The bitmap spans only the ids between the oldest unfinished task
+/// and the newest one (a bit each).
+/// </remarks>
 internal sealed class SettlementLedger
 {
-    private readonly List<Waiter> _waiters = [];
+    private readonly List<(long LastId, TaskCompletionSource Completion)> _waiters = [];
+
+    /// <summary>Done-bits of ids from <see cref="_firstWord"/> × 64 + 1 on, in a ring of words.</summary>
+    private ulong[] _words = new ulong[64];
+    private int _head;
+    private long _firstWord;
+
+    /// <summary>The lowest id not yet done.</summary>
+    private long _low = 1;
 
     /// <summary>Tasks taken in from the admission gate.</summary>
     public long Accepted { get; private set; }
@@ -19,12 +35,15 @@ internal sealed class SettlementLedger
     /// <summary>Tasks taken in that have no outcome yet.</summary>
     public long Outstanding => Accepted - Settled;
 
-    /// <summary>Takes a task in, stamping its arrival order.</summary>
-    public void Accept(WorkItem item) => item.Arrival = ++Accepted;
+    /// <summary>Takes a task in.</summary>
+    public void Accept(WorkItem item) => Accepted++;
+
+    /// <summary>An id whose task its submitter withdrew: nothing will ever settle it.</summary>
+    public void Withdrawn(long id, List<TaskCompletionSource> released) => MarkDone(id, released);
 
     /// <summary>
-    /// Counts a settled task once; returns false if it was counted already. Completed waiters are
-    /// added to <paramref name="released"/>.
+    /// Counts a settled task once; returns false if it was counted already. Waiters this releases
+    /// are added to <paramref name="released"/>.
     /// </summary>
     public bool Count(WorkItem item, List<TaskCompletionSource> released)
     {
@@ -35,48 +54,104 @@ internal sealed class SettlementLedger
 
         item.Counted = true;
         Settled++;
-        for (var i = _waiters.Count - 1; i >= 0; i--)
-        {
-            var waiter = _waiters[i];
-            if (item.Arrival <= waiter.LastArrival && --waiter.Remaining == 0)
-            {
-                released.Add(waiter.Completion);
-                _waiters.RemoveAt(i);
-            }
-        }
-
+        MarkDone(item.Id, released);
         return true;
     }
 
-    /// <summary>Waits for every task taken in so far; returns false when none is outstanding and the caller may complete at once.</summary>
-    public bool AddWaiter(TaskCompletionSource completion)
+    /// <summary>Waits until every id up to <paramref name="lastId"/> is done; returns false when they are and the caller may complete at once.</summary>
+    public bool AddWaiter(long lastId, TaskCompletionSource completion)
     {
-        if (Outstanding == 0)
+        if (_low > lastId)
         {
             return false;
         }
 
-        _waiters.Add(new Waiter(completion, Accepted, Outstanding));
+        _waiters.Add((lastId, completion));
         return true;
     }
 
     /// <summary>Hands back every waiter: a stopped pool has nothing left to wait for.</summary>
     public void ReleaseAll(List<TaskCompletionSource> released)
     {
-        foreach (var waiter in _waiters)
+        foreach (var (_, completion) in _waiters)
         {
-            released.Add(waiter.Completion);
+            released.Add(completion);
         }
 
         _waiters.Clear();
     }
 
-    private sealed class Waiter(TaskCompletionSource completion, long lastArrival, long remaining)
+    private void MarkDone(long id, List<TaskCompletionSource> released)
     {
-        public TaskCompletionSource Completion { get; } = completion;
+        if (id < _low)
+        {
+            return;
+        }
 
-        public long LastArrival { get; } = lastArrival;
+        var word = (id - 1) >> 6;
+        EnsureCovers(word);
+        _words[Slot(word)] |= 1UL << (int)((id - 1) & 63);
+        if (id != _low)
+        {
+            return;
+        }
 
-        public long Remaining { get; set; } = remaining;
+        // Advance the low-water mark over every id already done.
+        while (true)
+        {
+            var lowWord = (_low - 1) >> 6;
+            if (lowWord - _firstWord >= _words.Length)
+            {
+                break;
+            }
+
+            var bits = _words[Slot(lowWord)] >> (int)((_low - 1) & 63);
+            if ((bits & 1) == 0)
+            {
+                break;
+            }
+
+            _low += (long)ulong.TrailingZeroCount(~bits); // the run of done ids from the mark on
+            while (((_low - 1) >> 6) > _firstWord)
+            {
+                _words[_head] = 0;
+                _head = (_head + 1) & (_words.Length - 1);
+                _firstWord++;
+            }
+        }
+
+        for (var i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].LastId < _low)
+            {
+                released.Add(_waiters[i].Completion);
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private int Slot(long word) => (int)((_head + (word - _firstWord)) & (_words.Length - 1));
+
+    private void EnsureCovers(long word)
+    {
+        if (word - _firstWord < _words.Length)
+        {
+            return;
+        }
+
+        var length = _words.Length;
+        while (word - _firstWord >= length)
+        {
+            length *= 2;
+        }
+
+        var grown = new ulong[length];
+        for (var i = 0; i < _words.Length; i++)
+        {
+            grown[i] = _words[(_head + i) & (_words.Length - 1)];
+        }
+
+        _words = grown;
+        _head = 0;
     }
 }

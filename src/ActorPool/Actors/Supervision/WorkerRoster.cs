@@ -245,19 +245,21 @@ internal sealed class WorkerRoster(int target)
             return null;
         }
 
+        // The victim's worker may claim some meanwhile: take what is still waiting, up to half.
         var take = (most + 1) / 2;
-        var stolen = new WorkItem[take];
+        var stolen = new List<WorkItem>(take);
         var batch = victim.Batch!;
-        for (var i = batch.Length - 1; i >= 0 && take > 0; i--)
+        for (var i = batch.Length - 1; i >= 0 && stolen.Count < take; i--)
         {
             var item = batch[i];
             if (item.Holder == victim.Number && item.State == ItemState.Queued)
             {
-                stolen[--take] = item;
+                stolen.Add(item);
             }
         }
 
-        return stolen;
+        stolen.Reverse();
+        return stolen.Count == 0 ? null : [.. stolen];
     }
 
     private static int CountWaiting(WorkerSlot slot)

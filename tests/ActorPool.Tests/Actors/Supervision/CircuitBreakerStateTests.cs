@@ -1,6 +1,6 @@
-using ActorPool.Actors;
+using ActorPool.Actors.Supervision;
 
-namespace ActorPool.Tests.Actors;
+namespace ActorPool.Tests.Actors.Supervision;
 
 public sealed class CircuitBreakerStateTests
 {

@@ -1,8 +1,8 @@
-using ActorPool.Actors;
-using ActorPool.Messages;
+using ActorPool.Actors.Supervision;
+using ActorPool.Work;
 using CsCheck;
 
-namespace ActorPool.Tests.Actors;
+namespace ActorPool.Tests.Actors.Supervision;
 
 public sealed class TaskQueueTests
 {
@@ -70,7 +70,7 @@ public sealed class TaskQueueTests
         Gen.Select(Gen.Bool, ops).Sample((byPriority, sequence) =>
         {
             var queue = new TaskQueue(byPriority);
-            var model = new List<QueuedTask>();
+            var model = new List<WorkItem>();
             var id = 0L;
             foreach (var (op, pick) in sequence)
             {
@@ -82,7 +82,7 @@ public sealed class TaskQueueTests
                         model.Add(task);
                         break;
                     case 5:
-                        var expected = model.OrderBy(t => byPriority ? -t.Item.Priority : 0).ThenBy(t => t.Id).FirstOrDefault();
+                        var expected = model.OrderBy(t => byPriority ? -t.Priority : 0).ThenBy(t => t.Id).FirstOrDefault();
                         Assert.Equal(expected is not null, queue.TryDequeue(out var next));
                         if (expected is not null)
                         {
@@ -120,8 +120,8 @@ public sealed class TaskQueueTests
         });
     }
 
-    private static QueuedTask Task(long id, int priority) =>
-        new(id, new WorkItem(_ => System.Threading.Tasks.Task.CompletedTask, new TaskOptions { Priority = priority }, null, default), holdsSlot: false, attempts: 0, arrival: id);
+    private static SubmittedItem Task(long id, int priority) =>
+        new SubmittedItem(_ => System.Threading.Tasks.Task.CompletedTask, new TaskOptions { Priority = priority }) { Id = id };
 
     private static List<long> DrainIds(TaskQueue queue)
     {

@@ -1,0 +1,205 @@
+using ActorPool.Actors.Supervision;
+using ActorPool.Messages;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorPool.Actors;
+
+// The supervisor's dispatch: taking tasks in from the admission gate and handing them to workers.
+internal sealed partial class PoolSupervisorActor
+{
+    /// <summary>Takes in every task the admission gate has posted.</summary>
+    private void TakeIn()
+    {
+        var inbox = _runtime.Inbox;
+        inbox.Rearm();
+        var expiring = false;
+        while (inbox.TryTake(out var item))
+        {
+            if (!item.TryMove(ItemState.Inbox, ItemState.Queued))
+            {
+                _ledger.Withdrawn(item.Id, _released); // its submitter took it back: the pool closed first
+                continue;
+            }
+
+            _ledger.Accept(item);
+            if (_stop.CancelReason is { } reason)
+            {
+                // Admitted just before the pool closed: it may not start any more.
+                _runtime.Gate.ReleaseSlot(item);
+                SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(reason));
+                continue;
+            }
+
+            if (_workerContext.QueueTimeoutOf(item.Options) is { } queueTimeout)
+            {
+                if (_workerContext.ReadyTimestamp == 0)
+                {
+                    _waitingForReady.Add(item); // its queue wait counts once a worker is there
+                }
+                else
+                {
+                    _expiry.Add(item, queueTimeout, _workerContext.QueueWaitSince(item.AcceptedTimestamp));
+                    expiring = true;
+                }
+            }
+
+            _queue.Enqueue(item);
+            if (_options.Overflow == OverflowPolicy.DropOldest && _options.QueueSize > 0
+                && _queue.Count > _options.QueueSize && _queue.TryDequeueOldest(out var oldest))
+            {
+                SettleHere(oldest, ItemState.Queued, TaskOutcome.Dropped, new SubmitRejectedException(
+                    RejectionReason.QueueFull,
+                    $"The task was dropped: the queue held {_options.QueueSize} tasks and a newer one arrived (OverflowPolicy.DropOldest)."));
+            }
+        }
+
+        if (expiring)
+        {
+            ScheduleExpiry();
+        }
+    }
+
+    /// <summary>After the stop: posts racing the close are left to their submitters, who withdraw them.</summary>
+    private void DiscardInbox()
+    {
+        _runtime.Inbox.Rearm();
+        while (_runtime.Inbox.TryTake(out _))
+        {
+        }
+    }
+
+    /// <summary>Hands queued tasks to idle workers until either runs out or the rate limit says wait; then lets idle workers take waiting tasks from busy ones.</summary>
+    private void Dispatch()
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        if (_runtime.PoolCancellation.IsCancellationRequested && !_stop.Cancelling)
+        {
+            // The start token fired and its CancelPool message is still on its way.
+            HandleCancel();
+            return;
+        }
+
+        if (_stop.Cancelling)
+        {
+            return;
+        }
+
+        var perStart = _decidePerStart || _stop.Requested;
+        var limited = false;
+        while (!limited && _queue.Count > 0 && _roster.TryTakeIdle(out var slot))
+        {
+            var batch = new WorkItem[Math.Min(_sizer.Next(_queue.Count, _roster.IdleCount, perStart), _queue.Count)];
+            var count = 0;
+            while (count < batch.Length && _queue.TryPeek(out var next))
+            {
+                if (!MayStart(next, out limited))
+                {
+                    if (limited)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                _queue.TryDequeue(out _);
+                _runtime.Gate.ReleaseSlot(next);
+                batch[count++] = next;
+            }
+
+            if (count == 0)
+            {
+                FreeWorker(slot);
+                continue;
+            }
+
+            if (count < batch.Length)
+            {
+                Array.Resize(ref batch, count);
+            }
+
+            Assign(slot, batch);
+        }
+
+        Steal();
+    }
+
+    /// <summary>Whether the next queued task may start now; settles it when it never will.</summary>
+    private bool MayStart(WorkItem next, out bool limited)
+    {
+        limited = false;
+        if (next.CallerToken.IsCancellationRequested)
+        {
+            Dequeue(next);
+            SettleHere(next, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(next.CallerToken));
+            return false;
+        }
+
+        if (_breaker is not null && _breaker.IsRejecting())
+        {
+            Dequeue(next);
+            SettleHere(next, ItemState.Queued, TaskOutcome.Failed, new CircuitOpenException());
+            return false;
+        }
+
+        if (_startRate is not null && !_startRate.TryTake())
+        {
+            RequestStartToken();
+            limited = true;
+            return false;
+        }
+
+        if (_breaker is not null && _breaker.AllowStart(out var trial) && trial)
+        {
+            _log.Info("Circuit breaker half-open: task {0} runs as the trial", next.Id);
+        }
+
+        return true;
+    }
+
+    private void Dequeue(WorkItem item)
+    {
+        _queue.Remove(item);
+        _runtime.Gate.ReleaseSlot(item);
+    }
+
+    private void Assign(WorkerSlot slot, WorkItem[] batch)
+    {
+        _roster.Assign(slot, batch);
+        slot.Ref.Tell(new RunBatch(batch, slot.Number));
+    }
+
+    /// <summary>Idle workers take the later half of tasks waiting behind a running one in another worker's batch.</summary>
+    private void Steal()
+    {
+        while (_queue.Count == 0 && _roster.IdleCount > 0 && _roster.FindStealable() is { } stolen)
+        {
+            if (!_roster.TryTakeIdle(out var slot))
+            {
+                break;
+            }
+
+            Assign(slot, stolen);
+        }
+
+        var wanted = _roster.IdleCount > 0 && _roster.AnyBatched;
+        if (wanted != _stealTimerOn)
+        {
+            _stealTimerOn = wanted;
+            if (wanted)
+            {
+                Timers.StartPeriodicTimer(StealTimer, StealTick.Instance, StealInterval);
+            }
+            else
+            {
+                Timers.Cancel(StealTimer);
+            }
+        }
+    }
+}

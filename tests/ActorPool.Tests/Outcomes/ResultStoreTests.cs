@@ -1,0 +1,71 @@
+using ActorPool.Outcomes;
+using ActorPool.Work;
+
+namespace ActorPool.Tests.Outcomes;
+
+public sealed class ResultStoreTests
+{
+    [Fact]
+    public void The_store_must_keep_the_newest_results_across_chunk_boundaries_and_count_every_one()
+    {
+        var store = new ResultStore(capacity: 5000, TimeProvider.System);
+        for (var id = 1; id <= 12_000; id++)
+        {
+            store.Add(Settled(id, id % 2 == 0 ? TaskOutcome.Succeeded : TaskOutcome.Failed));
+        }
+
+        var results = store.Snapshot();
+
+        Assert.Equal(5000, results.Count);
+        Assert.Equal(7001, results.Keys.Min());
+        Assert.Equal(12_000, results.Keys.Max());
+        Assert.Equal((6000L, 6000L, 12_000L), (store.Count(TaskOutcome.Succeeded), store.Count(TaskOutcome.Failed), store.Settled));
+    }
+
+    [Fact]
+    public void A_store_of_capacity_zero_must_count_but_keep_nothing()
+    {
+        var store = new ResultStore(capacity: 0, TimeProvider.System);
+        store.Add(Settled(1, TaskOutcome.Cancelled));
+
+        Assert.Empty(store.Snapshot());
+        Assert.Equal(1, store.AddTo(new PoolStats()).Cancelled);
+    }
+
+    [Fact]
+    public void Run_times_must_count_only_outcomes_that_ended_a_run()
+    {
+        var clock = new ManualClock();
+        var store = new ResultStore(capacity: 200, clock);
+        for (var ms = 1; ms <= 100; ms++)
+        {
+            store.Add(Ran(ms, clock, TimeSpan.FromMilliseconds(ms)));
+        }
+
+        store.Add(Settled(1000, TaskOutcome.Dropped, clock)); // never ran: no run time
+
+        var stats = store.AddTo(new PoolStats());
+        Assert.Equal(TimeSpan.FromMilliseconds(50.5), stats.MeanDuration);
+        Assert.Equal(TimeSpan.FromMilliseconds(99), stats.P99Duration);
+        Assert.Equal((TimeSpan.Zero, 0), (store.Snapshot()[1000].Duration, store.Snapshot()[1000].Attempts));
+    }
+
+    private static SubmittedItem Settled(long id, TaskOutcome outcome, TimeProvider? time = null)
+    {
+        var item = new SubmittedItem(_ => Task.CompletedTask, null) { Id = id };
+        Assert.True(item.TryMove(ItemState.Inbox, ItemState.Queued));
+        Assert.True(item.TryBeginSettle(ItemState.Queued));
+        item.Publish(outcome, null, (time ?? TimeProvider.System).GetTimestamp(), ran: false);
+        return item;
+    }
+
+    private static SubmittedItem Ran(long id, ManualClock clock, TimeSpan took)
+    {
+        var item = new SubmittedItem(_ => Task.CompletedTask, null) { Id = id, Attempts = 1, StartTimestamp = clock.GetTimestamp() };
+        Assert.True(item.TryMove(ItemState.Inbox, ItemState.Running));
+        clock.Advance(took);
+        Assert.True(item.TryBeginSettle(ItemState.Running));
+        item.Publish(TaskOutcome.Succeeded, null, clock.GetTimestamp(), ran: true);
+        return item;
+    }
+}
