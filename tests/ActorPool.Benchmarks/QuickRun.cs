@@ -60,6 +60,7 @@ internal static class QuickRun
         var table = new Table(output);
         table.Header();
         var failed = false;
+        var took = new List<string>();
         async Task Section(string number, string workload, Func<Task> run)
         {
             if (!Runs(number))
@@ -67,9 +68,11 @@ internal static class QuickRun
                 return;
             }
 
+            var clock = Stopwatch.StartNew();
             try
             {
                 await run();
+                took.Add(string.Create(CultureInfo.InvariantCulture, $"{number}: {clock.Elapsed.TotalSeconds:F0} s"));
             }
             catch (Exception ex)
             {
@@ -90,7 +93,7 @@ internal static class QuickRun
         await Section("6", "6. bytes per queued task", () => QueuedAsync(table));
         table.Legend();
         output.WriteLine();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Quick run took {total.Elapsed.TotalSeconds:F0} s."));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Quick run took {total.Elapsed.TotalSeconds:F0} s ({string.Join(", ", took)})."));
 
         if (markdown is not null)
         {
@@ -159,7 +162,7 @@ internal static class QuickRun
                 runs.Add(clock.Elapsed);
             }
 
-            elapsed[name] = runs.Order().ElementAt(runs.Count / 2);
+            elapsed[name] = TimeSpan.FromMilliseconds(Median(runs.Select(r => r.TotalMilliseconds)));
             figures.Set(name, Measure.Throughput, tasks / elapsed[name].TotalSeconds);
         }
 
@@ -190,7 +193,9 @@ internal static class QuickRun
                 rounds.Add(await scenario.RunPacedAsync(LatencyRequests));
             }
 
-            results[name] = new Latency(rounds.Select(r => r.P50).Order().ElementAt(1), rounds.Select(r => r.P99).Order().ElementAt(1));
+            results[name] = new Latency(
+                TimeSpan.FromMicroseconds(Median(rounds.Select(r => r.P50.TotalMicroseconds))),
+                TimeSpan.FromMicroseconds(Median(rounds.Select(r => r.P99.TotalMicroseconds))));
             figures.Set(name, Measure.P50, results[name].P50.TotalMicroseconds);
             figures.Set(name, Measure.P99, results[name].P99.TotalMicroseconds);
             if (name == ActorPoolContender.RunName)
