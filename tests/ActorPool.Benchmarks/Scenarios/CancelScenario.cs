@@ -46,7 +46,15 @@ public sealed class CancelScenario : IAsyncDisposable
     public static async Task<CancelScenario> PrepareAsync(string contender)
     {
         var scenario = new CancelScenario();
-        await scenario.FillAsync(contender);
+        try
+        {
+            await scenario.FillAsync(contender);
+        }
+        catch
+        {
+            await scenario.DisposeAsync();
+            throw;
+        }
 
         // Made before the clock starts, so that watching 10,000 callers is not part of the time.
         scenario._callersDone = Task.WhenAll(scenario._callers);
@@ -75,10 +83,11 @@ public sealed class CancelScenario : IAsyncDisposable
         return new CancelResult(elapsed, Volatile.Read(ref exceptions));
     }
 
+    /// <exception cref="TimeoutException">The pool had not stopped after 30 s; a smoke run reports that rather than hang.</exception>
     public async ValueTask DisposeAsync()
     {
         await _lifetime.CancelAsync();
-        await _dispose();
+        await _dispose().AsTask().WaitAsync(GiveUpAfter);
         _lifetime.Dispose();
     }
 

@@ -46,19 +46,28 @@ public sealed class QueuedScenario : IAsyncDisposable
         }
 
         var scenario = new QueuedScenario(contender);
-        if (contender is ChannelsPool.CompletionName or ChannelsPool.CountedName)
+        try
         {
-            scenario._channels = new ChannelsPool(1, contender == ChannelsPool.CompletionName, capacity: 0, scenario._lifetime.Token);
-            await scenario._channels.EnqueueAsync(scenario.BlockAsync, null);
+            if (contender is ChannelsPool.CompletionName or ChannelsPool.CountedName)
+            {
+                scenario._channels = new ChannelsPool(1, contender == ChannelsPool.CompletionName, capacity: 0, scenario._lifetime.Token);
+                await scenario._channels.EnqueueAsync(scenario.BlockAsync, null);
+            }
+            else
+            {
+                scenario._pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, QueueSize = 0, MaxRetainedResults = 0 });
+                scenario._pool.Start(scenario._lifetime.Token);
+                await scenario._pool.SubmitAsync(scenario.BlockAsync);
+            }
+
+            await scenario._blocked.Task.WaitAsync(GiveUpAfter);
         }
-        else
+        catch
         {
-            scenario._pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, QueueSize = 0, MaxRetainedResults = 0 });
-            scenario._pool.Start(scenario._lifetime.Token);
-            await scenario._pool.SubmitAsync(scenario.BlockAsync);
+            await scenario.DisposeAsync();
+            throw;
         }
 
-        await scenario._blocked.Task.WaitAsync(GiveUpAfter);
         scenario._before = SettledHeap();
         return scenario;
     }
@@ -120,21 +129,27 @@ public sealed class QueuedScenario : IAsyncDisposable
     }
 
     /// <summary>Cancels the pool's start token, so queued tasks are dropped (or recorded) rather than run, and stops it.</summary>
+    /// <exception cref="TimeoutException">The pool had not stopped, or its callers completed, after 60 s; a smoke run reports that rather than hang.</exception>
     public async ValueTask DisposeAsync()
     {
         await _lifetime.CancelAsync();
         _release.TrySetResult();
         if (_channels is not null)
         {
-            await _channels.DisposeAsync();
+            await _channels.DisposeAsync().AsTask().WaitAsync(GiveUpAfter);
         }
 
         if (_pool is not null)
         {
-            await _pool.DisposeAsync();
+            await _pool.DisposeAsync().AsTask().WaitAsync(GiveUpAfter);
         }
 
-        await Task.WhenAll(_callers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var callers = Task.WhenAll(_callers);
+        if (await Task.WhenAny(callers, Task.Delay(GiveUpAfter)) != callers)
+        {
+            throw new TimeoutException($"{_callers.Count(c => !c.IsCompleted)} queued callers still pending {GiveUpAfter.TotalSeconds:F0} s after the stop.");
+        }
+
         _callers = [];
         _lifetime.Dispose();
     }
