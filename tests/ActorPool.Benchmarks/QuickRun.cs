@@ -72,7 +72,7 @@ internal static class QuickRun
             try
             {
                 await run();
-                took.Add(string.Create(CultureInfo.InvariantCulture, $"{number}: {clock.Elapsed.TotalSeconds:F0} s"));
+                took.Add(string.Create(CultureInfo.InvariantCulture, $"{number}: {clock.Elapsed.TotalSeconds:F1} s"));
             }
             catch (Exception ex)
             {
