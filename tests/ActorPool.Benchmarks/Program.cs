@@ -1,3 +1,4 @@
+using ActorPool.Benchmarks.Suite;
 using BenchmarkDotNet.Running;
 
 namespace ActorPool.Benchmarks;
@@ -11,7 +12,19 @@ internal static class Program
             return await QuickRun.RunAsync(Console.Out, args[1..]);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var metrics = SideMetrics.UseFreshFolder();
+        try
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        }
+        finally
+        {
+            if (Directory.Exists(metrics))
+            {
+                Directory.Delete(metrics, recursive: true);
+            }
+        }
+
         return 0;
     }
 }

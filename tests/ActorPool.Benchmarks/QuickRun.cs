@@ -1,323 +1,322 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using ActorPool.Benchmarks.Contenders;
+using ActorPool.Benchmarks.Scenarios;
 
 namespace ActorPool.Benchmarks;
 
 /// <summary>
-/// A one-minute run of every workload with plain stopwatches, printed as a Markdown table of
-/// ActorPool against each baseline. BenchmarkDotNet's full suite measures the same workloads
-/// with more care; this mode is for a quick look and for CI's smoke test.
+/// Every row of issue 10 with plain stopwatches, baselines in the same run, printed as a Markdown
+/// table with each ratio and target. BenchmarkDotNet's suite measures the same rows with more
+/// care; this mode is for a quick look and for CI's smoke run, so it asserts no timing: it exits
+/// 1 only when a row could not be measured at all (an exception, or callers never completed).
 /// </summary>
 internal static class QuickRun
 {
     private const int OverheadTasks = 200_000;
     private const int QueuedTasks = 200_000;
+    private const int LatencyRequests = 5_000;
+    private const int Repetitions = 3;
 
-    /// <param name="output">Where the table goes.</param>
-    /// <param name="sections">Workload numbers to run ("1".."6"); empty for all.</param>
-    public static async Task<int> RunAsync(TextWriter output, IReadOnlyCollection<string> sections)
+    private static readonly string[] WallContenders =
+    [
+        ChannelsPool.CountedName,
+        ChannelsPool.CompletionName,
+        ActorPoolContender.SubmitName,
+        ActorPoolContender.RunName,
+        AkkaRoundRobinContender.ContenderName,
+        DataflowContender.ContenderName,
+        ParallelForEachContender.ContenderName,
+    ];
+
+    /// <param name="output">Where the table goes as rows are measured.</param>
+    /// <param name="args">Section numbers to run ("1".."6", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
+    public static async Task<int> RunAsync(TextWriter output, IReadOnlyList<string> args)
     {
-        bool Runs(string section) => sections.Count == 0 || sections.Contains(section);
-
-        var table = new Table(output);
-        output.WriteLine($"# ActorPool quick benchmark ({Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription})");
-        output.WriteLine();
-        table.Header();
-
-        foreach (var workers in Runs("1") ? new[] { 2, 8 } : [])
+        var sections = new List<string>();
+        string? markdown = null;
+        for (var i = 0; i < args.Count; i++)
         {
-            var baselines = new Dictionary<string, double>();
-            foreach (var name in ContenderCatalog.Names)
+            if (args[i] == "--markdown" && i + 1 < args.Count)
             {
-                var (rate, bytes) = await MeasureThroughputAsync(name, workers, OverheadTasks, Workloads.NoOp);
-                baselines[name] = rate;
-                var against = name switch
-                {
-                    ActorPoolContender.RunName => ChannelsPool.CompletionName,
-                    _ => ChannelsPool.CountedName,
-                };
-                var ratio = name == against ? null : (double?)(rate / baselines[against]);
-                table.Row($"1. overhead, {workers} workers", name, $"{rate / 1e6:F2}M tasks/s, {bytes:F0} B/task", ratio, against);
+                markdown = args[++i];
+            }
+            else if (args[i] is [>= '1' and <= '6'])
+            {
+                sections.Add(args[i]);
+            }
+            else
+            {
+                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-6 ...] [--markdown FILE]");
+                return 2;
             }
         }
 
-        var io = new Dictionary<string, TimeSpan>();
-        foreach (var name in Runs("2") ? [ChannelsPool.CountedName, ActorPoolContender.SubmitName, ActorPoolContender.RunName, DataflowContender.ContenderName, ParallelForEachContender.ContenderName, AkkaRoundRobinContender.ContenderName] : Array.Empty<string>())
+        bool Runs(string section) => sections.Count == 0 || sections.Contains(section);
+
+        var total = Stopwatch.StartNew();
+        var table = new Table(output);
+        table.Header();
+        var failed = false;
+        var took = new List<string>();
+        async Task Section(string number, string workload, Func<Task> run)
         {
-            io[name] = await MeasureWallAsync(name, workers: 100, tasks: 2_000, Workloads.Io10Ms);
-            var ratio = name == ChannelsPool.CountedName ? null : (double?)(io[ChannelsPool.CountedName] / io[name]);
-            table.Row("2. I/O 2,000 x 10 ms, 100 workers", name, $"{io[name].TotalMilliseconds:F0} ms (ideal 200, timer floor ~244)", ratio, ChannelsPool.CountedName);
+            if (!Runs(number))
+            {
+                return;
+            }
+
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await run();
+                took.Add(string.Create(CultureInfo.InvariantCulture, $"{number}: {clock.Elapsed.TotalSeconds:F1} s"));
+            }
+            catch (Exception ex)
+            {
+                failed = true;
+                table.Row(workload, "(failed)", $"{ex.GetType().Name}: {ex.Message}", "");
+            }
         }
 
-        var ideal = TimeSpan.FromTicks(20_000 * 500 / Math.Min(2, Environment.ProcessorCount));
-        var cpu = new Dictionary<string, TimeSpan>();
-        foreach (var name in Runs("3") ? [ChannelsPool.CountedName, ActorPoolContender.SubmitName, ActorPoolContender.RunName, DataflowContender.ContenderName, ParallelForEachContender.ContenderName] : Array.Empty<string>())
+        await Section("1", "1. overhead", async () =>
         {
-            cpu[name] = await MeasureWallAsync(name, workers: 2, tasks: 20_000, Workloads.Cpu50Us);
-            var ratio = name == ChannelsPool.CountedName ? null : (double?)(cpu[ChannelsPool.CountedName] / cpu[name]);
-            table.Row("3. CPU 20,000 x 50 us, 2 workers", name, $"{cpu[name].TotalMilliseconds:F0} ms, efficiency {ideal / cpu[name]:P0}", ratio, ChannelsPool.CountedName);
-        }
-
-        if (Runs("4"))
-        {
-            await LatencyAsync(table);
-        }
-
-        if (Runs("5"))
-        {
-            await ShutdownAsync(table);
-        }
-
-        if (Runs("6"))
-        {
-            await MemoryAsync(table);
-        }
-
+            await OverheadAsync(table, workers: 2);
+            await OverheadAsync(table, workers: 8);
+        });
+        await Section("2", "2. I/O", () => WallAsync(table, Row.IoBound, $"2. I/O 2,000 x 10 ms, 100 workers", workers: 100, tasks: 2_000, Workloads.Io10Ms, WallContenders));
+        await Section("3", "3. CPU", () => WallAsync(table, Row.CpuBound, $"3. CPU 20,000 x 50 us, 2 workers", workers: 2, tasks: 20_000, Workloads.Cpu50Us, WallContenders[..4]));
+        await Section("4", "4. latency", () => LatencyAsync(table));
+        await Section("5", "5. cancel to stopped", () => CancelAsync(table));
+        await Section("6", "6. bytes per queued task", () => QueuedAsync(table));
+        table.Legend();
         output.WriteLine();
-        output.WriteLine("Ratio: ActorPool (or the contender) against the named baseline; above 1.00 is faster or smaller.");
-        return 0;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Quick run took {total.Elapsed.TotalSeconds:F0} s ({string.Join(", ", took)})."));
+
+        if (markdown is not null)
+        {
+            await File.WriteAllTextAsync(markdown, table.Markdown);
+            output.WriteLine($"Table written to {markdown}.");
+        }
+
+        return failed ? 1 : 0;
     }
 
-    private static async Task LatencyAsync(Table table)
+    private static async Task OverheadAsync(Table table, int workers)
     {
-        var channelLatency = await MeasureChannelsLatencyAsync();
-        var poolLatency = await MeasurePoolLatencyAsync();
-        table.Row("4. latency at 10,000 tasks/s", ChannelsPool.CompletionName, channelLatency.ToString(), null, "");
-        table.Row("4. latency at 10,000 tasks/s", ActorPoolContender.RunName, poolLatency.ToString(), channelLatency.P50 / poolLatency.P50, ChannelsPool.CompletionName + " (p50)");
-        var roundTrip = await SequentialRoundTripAsync();
-        table.Row("4. latency, one at a time", ActorPoolContender.RunName, $"p50 {roundTrip.TotalMicroseconds:F1} us", null, "");
+        var figures = new Figures();
+        foreach (var name in ContenderCatalog.Names)
+        {
+            await using var contender = ContenderCatalog.Create(name, workers);
+            await contender.RunAllAsync(OverheadTasks / 10, Workloads.NoOp); // warm-up: JIT, thread pool growth
+            var runs = new List<(double Rate, double Bytes, double Gen2)>();
+            for (var i = 0; i < Repetitions; i++)
+            {
+                runs.Add(await MeasureThroughputAsync(contender, OverheadTasks, Workloads.NoOp));
+            }
+
+            figures.Set(name, Measure.Throughput, Median(runs.Select(r => r.Rate)));
+            figures.Set(name, Measure.BytesPerTask, Median(runs.Select(r => r.Bytes)));
+            figures.Set(name, Measure.Gen2, Median(runs.Select(r => r.Gen2)));
+        }
+
+        foreach (var name in ContenderCatalog.Names)
+        {
+            var result = string.Create(CultureInfo.InvariantCulture, $"{figures.Get(name, Measure.Throughput) / 1e6:F2}M tasks/s, {figures.Get(name, Measure.BytesPerTask):F0} B/task, {figures.Get(name, Measure.Gen2):F0} gen2");
+            table.Row($"1. overhead, {OverheadTasks / 1000}k no-op, {workers} workers", name, result, Target.Cell(Row.Overhead, name, figures.Get));
+        }
     }
 
-    private static async Task ShutdownAsync(Table table)
+    private static async Task<(double Rate, double BytesPerTask, double Gen2)> MeasureThroughputAsync(IContender contender, int tasks, Func<CancellationToken, Task> work)
     {
-        var channelStop = await MeasureChannelsShutdownAsync();
-        var poolStop = await MeasurePoolShutdownAsync();
-        table.Row("5. cancel to stopped, 100 busy", ChannelsPool.CountedName, $"{channelStop.TotalMilliseconds:F2} ms", null, "");
-        table.Row("5. cancel to stopped, 100 busy", "ActorPool StopAsync", $"{poolStop.TotalMilliseconds:F2} ms", channelStop / poolStop, ChannelsPool.CountedName);
-    }
-
-    private static async Task MemoryAsync(Table table)
-    {
-        var channelBytes = await MeasureChannelsQueuedBytesAsync();
-        var poolBytes = await MeasurePoolQueuedBytesAsync();
-        table.Row($"6. memory, {QueuedTasks:N0} queued", ChannelsPool.CompletionName, $"{channelBytes:F0} B/task", null, "");
-        table.Row($"6. memory, {QueuedTasks:N0} queued", ActorPoolContender.SubmitName, $"{poolBytes:F0} B/task", channelBytes / poolBytes, ChannelsPool.CompletionName);
-    }
-
-    private static async Task<(double Rate, double BytesPerTask)> MeasureThroughputAsync(string name, int workers, int tasks, Func<CancellationToken, Task> work)
-    {
-        await using var contender = ContenderCatalog.Create(name, workers);
-        await contender.RunAllAsync(tasks / 10, work); // warm-up: JIT, thread pool growth
         GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        // All threads' allocations (the pools allocate on their workers, not on this thread), and
+        // gen2 collections the run itself caused.
+        var gen2 = GC.CollectionCount(2);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         await contender.RunAllAsync(tasks, work);
         clock.Stop();
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        return (tasks / clock.Elapsed.TotalSeconds, (double)bytes / tasks);
+        return (tasks / clock.Elapsed.TotalSeconds, (double)bytes / tasks, GC.CollectionCount(2) - gen2);
     }
 
-    private static async Task<TimeSpan> MeasureWallAsync(string name, int workers, int tasks, Func<CancellationToken, Task> work)
+    private static async Task WallAsync(Table table, Row row, string workload, int workers, int tasks, Func<CancellationToken, Task> work, IReadOnlyList<string> contenders)
     {
-        await using var contender = ContenderCatalog.Create(name, workers);
-        await contender.RunAllAsync(Math.Max(workers, tasks / 20), work);
-        var clock = Stopwatch.StartNew();
-        await contender.RunAllAsync(tasks, work);
-        return clock.Elapsed;
-    }
-
-    private static async Task<Latency> MeasurePoolLatencyAsync()
-    {
-        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 8, MaxRetainedResults = 0 });
-        pool.Start();
-        return await PacedAsync(async () =>
+        var figures = new Figures();
+        var elapsed = new Dictionary<string, TimeSpan>();
+        foreach (var name in contenders)
         {
-            var started = Stopwatch.GetTimestamp();
-            await pool.RunAsync(static _ => Task.FromResult(true));
-            return Stopwatch.GetElapsedTime(started);
-        });
-    }
-
-    private static async Task<TimeSpan> SequentialRoundTripAsync()
-    {
-        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 8, MaxRetainedResults = 0 });
-        pool.Start();
-        var samples = new TimeSpan[5_000];
-        for (var i = 0; i < samples.Length; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await pool.RunAsync(static _ => Task.FromResult(true));
-            samples[i] = Stopwatch.GetElapsedTime(started);
-        }
-
-        Array.Sort(samples);
-        return samples[samples.Length / 2];
-    }
-
-    private static async Task<Latency> MeasureChannelsLatencyAsync()
-    {
-        await using var pool = new ChannelsPool(8, withCompletion: true);
-        return await PacedAsync(async () =>
-        {
-            var started = Stopwatch.GetTimestamp();
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await pool.EnqueueAsync(Workloads.NoOp, done);
-            await done.Task;
-            return Stopwatch.GetElapsedTime(started);
-        });
-    }
-
-    /// <summary>
-    /// Issues 10,000 requests a second for a second and returns the latency percentiles of the
-    /// last of three rounds (the first ones warm up). Requests go out each millisecond, ten at a
-    /// time, because a spinning pacer would take one of the machine's cores.
-    /// </summary>
-    private static async Task<Latency> PacedAsync(Func<Task<TimeSpan>> request)
-    {
-        const int Count = 10_000;
-        var result = default(Latency);
-        for (var round = 0; round < 3; round++)
-        {
-            var latencies = new Task<TimeSpan>[Count];
-            var clock = Stopwatch.StartNew();
-            var issued = 0;
-            while (issued < Count)
+            await using var contender = ContenderCatalog.Create(name, workers);
+            await contender.RunAllAsync(Math.Max(workers, tasks / 20), work);
+            var runs = new List<TimeSpan>();
+            for (var i = 0; i < Repetitions; i++)
             {
-                var due = Math.Min(Count, (int)(clock.Elapsed.TotalSeconds * Count) + 1);
-                while (issued < due)
-                {
-                    latencies[issued++] = request();
-                }
-
-                await Task.Delay(1);
+                var clock = Stopwatch.StartNew();
+                await contender.RunAllAsync(tasks, work);
+                runs.Add(clock.Elapsed);
             }
 
-            var sorted = (await Task.WhenAll(latencies)).Order().ToArray();
-            result = new Latency(sorted[Count / 2], sorted[(int)(Count * 0.99)]);
+            elapsed[name] = TimeSpan.FromMilliseconds(Median(runs.Select(r => r.TotalMilliseconds)));
+            figures.Set(name, Measure.Throughput, tasks / elapsed[name].TotalSeconds);
         }
 
-        return result;
-    }
-
-    private static async Task<TimeSpan> MeasurePoolShutdownAsync()
-    {
-        using var lifetime = new CancellationTokenSource();
-        var pool = new WorkerPool(new WorkerPoolOptions { Workers = 100 });
-        pool.Start(lifetime.Token);
-        var started = 0;
-        var allBusy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        for (var i = 0; i < 100; i++)
+        var ideal = row == Row.CpuBound
+            ? TimeSpan.FromTicks(tasks * 500L / Math.Min(workers, Environment.ProcessorCount))
+            : TimeSpan.Zero;
+        foreach (var name in contenders)
         {
-            await pool.SubmitAsync(async ct =>
-            {
-                if (Interlocked.Increment(ref started) == 100)
-                {
-                    allBusy.TrySetResult();
-                }
-
-                await Task.Delay(Timeout.Infinite, ct);
-            });
+            var result = row == Row.CpuBound
+                ? string.Create(CultureInfo.InvariantCulture, $"{elapsed[name].TotalMilliseconds:F0} ms, efficiency {ideal / elapsed[name] * 100:F0} %")
+                : string.Create(CultureInfo.InvariantCulture, $"{elapsed[name].TotalMilliseconds:F0} ms (ideal 200, timer floor ~244)");
+            table.Row(workload, name, result, Target.Cell(row, name, figures.Get));
         }
-
-        await allBusy.Task;
-        var clock = Stopwatch.StartNew();
-        await lifetime.CancelAsync();
-        await pool.StopAsync();
-        return clock.Elapsed;
     }
 
-    private static async Task<TimeSpan> MeasureChannelsShutdownAsync()
+    private static async Task LatencyAsync(Table table)
     {
-        var pool = new ChannelsPool(100, withCompletion: false);
-        var started = 0;
-        var allBusy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = pool.RunAllAsync(100, async ct =>
+        var figures = new Figures();
+        var results = new Dictionary<string, Latency>();
+        var roundTrip = TimeSpan.Zero;
+        foreach (var name in LatencyScenario.Contenders)
         {
-            if (Interlocked.Increment(ref started) == 100)
+            await using var scenario = new LatencyScenario(name);
+            await scenario.RunPacedAsync(LatencyRequests); // warm-up
+            var rounds = new List<Latency>();
+            for (var i = 0; i < Repetitions; i++)
             {
-                allBusy.TrySetResult();
+                rounds.Add(await scenario.RunPacedAsync(LatencyRequests));
             }
 
-            await Task.Delay(Timeout.Infinite, ct);
-        });
-        await allBusy.Task;
-        var clock = Stopwatch.StartNew();
-        await pool.StopAsync();
-        var elapsed = clock.Elapsed;
-        await pool.DisposeAsync();
-        _ = run;
-        return elapsed;
-    }
-
-    private static async Task<double> MeasurePoolQueuedBytesAsync()
-    {
-        var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, QueueSize = 0, MaxRetainedResults = 0 });
-        pool.Start();
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await pool.SubmitAsync(_ => release.Task);
-        var before = SettledMemory();
-        for (var i = 0; i < QueuedTasks; i++)
-        {
-            await pool.SubmitAsync(Workloads.NoOp);
+            results[name] = new Latency(
+                TimeSpan.FromMicroseconds(Median(rounds.Select(r => r.P50.TotalMicroseconds))),
+                TimeSpan.FromMicroseconds(Median(rounds.Select(r => r.P99.TotalMicroseconds))));
+            figures.Set(name, Measure.P50, results[name].P50.TotalMicroseconds);
+            figures.Set(name, Measure.P99, results[name].P99.TotalMicroseconds);
+            if (name == ActorPoolContender.RunName)
+            {
+                roundTrip = await scenario.SequentialRoundTripAsync(LatencyRequests);
+            }
         }
 
-        while (pool.GetStats().Queued < QueuedTasks)
+        var workload = $"4. latency at 10,000 tasks/s, {LatencyScenario.Workers} workers ({LatencyRequests:N0} per round)";
+        foreach (var name in LatencyScenario.Contenders)
         {
-            await Task.Delay(10);
+            table.Row(workload, name, results[name].ToString(), Target.Cell(Row.Latency, name, figures.Get));
         }
 
-        var bytes = (SettledMemory() - before) / (double)QueuedTasks;
-        release.TrySetResult();
-        await pool.StopAsync();
-        return bytes;
+        table.Row("4. latency, one request at a time", ActorPoolContender.RunName, string.Create(CultureInfo.InvariantCulture, $"p50 {roundTrip.TotalMicroseconds:F1} us"), "");
     }
 
-    private static async Task<double> MeasureChannelsQueuedBytesAsync()
+    private static async Task CancelAsync(Table table)
     {
-        var pool = new ChannelsPool(1, withCompletion: true, capacity: 0);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await pool.EnqueueAsync(_ => release.Task, new TaskCompletionSource());
-        var before = SettledMemory();
-        var completions = new TaskCompletionSource[QueuedTasks];
-        for (var i = 0; i < QueuedTasks; i++)
+        var figures = new Figures();
+        var results = new Dictionary<string, (double Ms, double Exceptions)>();
+        foreach (var name in CancelScenario.Contenders)
         {
-            completions[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await pool.EnqueueAsync(Workloads.NoOp, completions[i]);
+            var runs = new List<CancelResult>();
+            for (var i = 0; i < Repetitions; i++)
+            {
+                await using var scenario = await CancelScenario.PrepareAsync(name);
+                runs.Add(await scenario.CancelAndWaitAsync());
+            }
+
+            results[name] = (Median(runs.Select(r => r.Elapsed.TotalMilliseconds)), Median(runs.Select(r => (double)r.Exceptions)));
+            figures.Set(name, Measure.Milliseconds, results[name].Ms);
         }
 
-        // The array of completions is what a caller keeps to await them; count it too, as the
-        // pool keeps its own per-task records.
-        var bytes = (SettledMemory() - before) / (double)QueuedTasks;
-        release.TrySetResult();
-        await pool.DisposeAsync();
-        GC.KeepAlive(completions);
-        return bytes;
+        var workload = $"5. cancel to stopped, {CancelScenario.Busy} busy, {CancelScenario.Pending:N0} pending";
+        foreach (var name in CancelScenario.Contenders)
+        {
+            var result = string.Create(CultureInfo.InvariantCulture, $"{results[name].Ms:F2} ms, {results[name].Exceptions:F0} exceptions");
+            table.Row(workload, name, result, Target.Cell(Row.CancelToStopped, name, figures.Get));
+        }
     }
 
-    private static long SettledMemory()
+    private static async Task QueuedAsync(Table table)
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: true);
+        var figures = new Figures();
+        foreach (var name in QueuedScenario.Contenders)
+        {
+            var runs = new List<double>();
+            for (var i = 0; i < Repetitions; i++)
+            {
+                await using var scenario = await QueuedScenario.PrepareAsync(name);
+                await scenario.EnqueueAsync(QueuedTasks);
+                runs.Add(scenario.RetainedBytesPerTask());
+            }
+
+            figures.Set(name, Measure.QueuedBytes, Median(runs));
+        }
+
+        foreach (var name in QueuedScenario.Contenders)
+        {
+            var result = string.Create(CultureInfo.InvariantCulture, $"{figures.Get(name, Measure.QueuedBytes):F0} B/queued task");
+            table.Row($"6. bytes per queued task, {QueuedTasks / 1000}k queued", name, result, Target.Cell(Row.QueuedMemory, name, figures.Get));
+        }
     }
 
-    private readonly record struct Latency(TimeSpan P50, TimeSpan P99)
+    private static double Median(IEnumerable<double> values)
     {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"p50 {P50.TotalMicroseconds:F0} us, p99 {P99.TotalMicroseconds:F0} us");
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    /// <summary>One row group's figures, by contender and measure, for the targets to compare.</summary>
+    private sealed class Figures
+    {
+        private readonly Dictionary<(string, Measure), double> _values = [];
+
+        public void Set(string contender, Measure measure, double value) => _values[(contender, measure)] = value;
+
+        public double? Get(string contender, Measure measure) =>
+            _values.TryGetValue((contender, measure), out var value) ? value : null;
+    }
+
+    /// <summary>Prints rows as they are measured and keeps the whole table for <c>--markdown</c>.</summary>
     private sealed class Table(TextWriter output)
     {
+        private readonly StringBuilder _markdown = new();
+
+        public string Markdown => _markdown.ToString();
+
         public void Header()
         {
-            output.WriteLine("| workload | contender | result | ratio | against |");
-            output.WriteLine("| --- | --- | --- | ---: | --- |");
+            Write($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription}{LoadAverage()}");
+            Write($"Quick mode: medians of {Repetitions} runs per row; the overhead row runs {OverheadTasks:N0} tasks and the queued row queues {QueuedTasks:N0} (the issue's rows: 1,000,000).");
+            Write("");
+            Write("| workload | contender | result | vs baseline / target |");
+            Write("| --- | --- | --- | --- |");
         }
 
-        public void Row(string workload, string contender, string result, double? ratio, string against) =>
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {workload} | {contender} | {result} | {(ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "")} | {(ratio is null ? "" : against)} |"));
+        public void Row(string workload, string contender, string result, string comparison) =>
+            Write($"| {workload} | {contender} | {result} | {comparison} |");
+
+        public void Legend()
+        {
+            Write("");
+            Write("vs baseline / target: \"vs X r\" is the contender's throughput over X's, measured in the same run (higher is better);");
+            Write("\"time vs\", \"B/queued vs\", \"p50 vs\", \"p99 vs\" are the contender's cost over X's (lower is better).");
+            Write("Each target of issue 10 is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
+            Write("gen2 the collections during the measured run, exceptions the first-chance exceptions from cancel to stopped.");
+        }
+
+        private static string LoadAverage()
+        {
+            // A loaded machine moves every figure; say how loaded it was when the run began.
+            const string LoadFile = "/proc/loadavg";
+            return File.Exists(LoadFile) ? $", load average {File.ReadAllText(LoadFile).Split(' ')[0]} at start" : "";
+        }
+
+        private void Write(string line)
+        {
+            output.WriteLine(line);
+            _markdown.Append(line).Append('\n');
+        }
     }
 }

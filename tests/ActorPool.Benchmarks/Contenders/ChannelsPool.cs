@@ -5,7 +5,9 @@ namespace ActorPool.Benchmarks.Contenders;
 /// <summary>
 /// The BCL baseline: a fixed set of worker loops reading one channel. "Counted" counts finished
 /// tasks (what <c>SubmitAsync</c> gives); "completion" hands each caller a completion source
-/// (what <c>RunAsync</c> gives).
+/// (what <c>RunAsync</c> gives). Cancelling its lifetime token is its stop: running tasks see
+/// the token, and the workers cancel every caller still waiting in the channel, as a pool that
+/// hands out completions must.
 /// </summary>
 public sealed class ChannelsPool : IContender
 {
@@ -13,7 +15,7 @@ public sealed class ChannelsPool : IContender
     public const string CompletionName = "Channels pool + TCS";
 
     private readonly Channel<Item> _channel;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stop;
     private readonly Task[] _workers;
     private readonly bool _withCompletion;
     private long _done;
@@ -23,8 +25,10 @@ public sealed class ChannelsPool : IContender
     /// <param name="workers">Worker loops.</param>
     /// <param name="withCompletion">Whether each task carries a completion source for its caller.</param>
     /// <param name="capacity">The channel's bound; 0 for unbounded (to measure memory per queued task).</param>
-    public ChannelsPool(int workers, bool withCompletion, int capacity = 100_000)
+    /// <param name="lifetime">The pool's start token, like <c>WorkerPool.Start(token)</c>: cancelling it stops the pool.</param>
+    public ChannelsPool(int workers, bool withCompletion, int capacity = 100_000, CancellationToken lifetime = default)
     {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
         _channel = capacity > 0
             ? Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity) { SingleWriter = true })
             : Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleWriter = true });
@@ -64,8 +68,8 @@ public sealed class ChannelsPool : IContender
         await _allDone.Task;
     }
 
-    /// <summary>Queues one task with a completion source; used to measure queued memory and latency.</summary>
-    public ValueTask EnqueueAsync(Func<CancellationToken, Task> work, TaskCompletionSource completion) =>
+    /// <summary>Queues one task, with a completion source for its caller or (counted) without; used by the latency, cancel and queued-memory rows.</summary>
+    public ValueTask EnqueueAsync(Func<CancellationToken, Task> work, TaskCompletionSource? completion) =>
         _channel.Writer.WriteAsync(new Item(work, completion));
 
     /// <summary>Cancels running tasks and waits for the worker loops to end.</summary>
@@ -93,6 +97,10 @@ public sealed class ChannelsPool : IContender
                     await item.Work(_stop.Token);
                     item.Completion?.TrySetResult();
                 }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    item.Completion?.TrySetCanceled(_stop.Token);
+                }
                 catch (Exception ex)
                 {
                     item.Completion?.TrySetException(ex);
@@ -106,6 +114,12 @@ public sealed class ChannelsPool : IContender
         }
         catch (OperationCanceledException)
         {
+            // Stopped: callers whose task never ran must still hear about it. Every worker drains,
+            // so the slowest part of a stop (completing thousands of callers) is shared.
+            while (_channel.Reader.TryRead(out var item))
+            {
+                item.Completion?.TrySetCanceled(_stop.Token);
+            }
         }
     }
 

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using ActorPool.Benchmarks.Contenders;
+
+namespace ActorPool.Benchmarks.Scenarios;
+
+/// <summary>
+/// Latency at 10,000 tasks/s: no-op tasks issued at a steady pace on 8 workers, each timed from
+/// the call to its caller resuming.
+/// </summary>
+public sealed class LatencyScenario : IAsyncDisposable
+{
+    public const int Workers = 8;
+    public const int PerSecond = 10_000;
+
+    public static readonly string[] Contenders = [ChannelsPool.CompletionName, ActorPoolContender.RunName];
+
+    private readonly ChannelsPool? _channels;
+    private readonly WorkerPool? _pool;
+
+    public LatencyScenario(string contender)
+    {
+        if (contender == ChannelsPool.CompletionName)
+        {
+            _channels = new ChannelsPool(Workers, withCompletion: true);
+        }
+        else if (contender == ActorPoolContender.RunName)
+        {
+            _pool = new WorkerPool(new WorkerPoolOptions { Workers = Workers, MaxRetainedResults = 0 });
+            _pool.Start();
+        }
+        else
+        {
+            throw new ArgumentOutOfRangeException(nameof(contender), contender, "No latency scenario for this contender.");
+        }
+    }
+
+    /// <summary>
+    /// Issues <paramref name="requests"/> requests at 10,000 a second and returns their p50 and p99.
+    /// Requests go out each millisecond, ten at a time, because a spinning pacer would take one of
+    /// the machine's cores from the pool it measures.
+    /// </summary>
+    public async Task<Latency> RunPacedAsync(int requests)
+    {
+        var latencies = new Task<TimeSpan>[requests];
+        var clock = Stopwatch.StartNew();
+        var issued = 0;
+        while (issued < requests)
+        {
+            var due = Math.Min(requests, (int)(clock.Elapsed.TotalSeconds * PerSecond) + 1);
+            while (issued < due)
+            {
+                latencies[issued++] = RequestAsync();
+            }
+
+            await Task.Delay(1);
+        }
+
+        var sorted = (await Task.WhenAll(latencies)).Order().ToArray();
+        return new Latency(sorted[requests / 2], sorted[(int)(requests * 0.99)]);
+    }
+
+    /// <summary>The median of <paramref name="requests"/> RunAsync round trips made one after another (ActorPool only): the floor under the paced figure.</summary>
+    public async Task<TimeSpan> SequentialRoundTripAsync(int requests)
+    {
+        var samples = new TimeSpan[requests];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = await RequestAsync();
+        }
+
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_channels is not null)
+        {
+            await _channels.DisposeAsync();
+        }
+
+        if (_pool is not null)
+        {
+            await _pool.DisposeAsync();
+        }
+    }
+
+    private async Task<TimeSpan> RequestAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (_pool is not null)
+        {
+            await _pool.RunAsync(static _ => Task.FromResult(true));
+        }
+        else
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _channels!.EnqueueAsync(Workloads.NoOp, done);
+            await done.Task;
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+}
+
+/// <summary>A latency distribution's median and 99th percentile.</summary>
+public readonly record struct Latency(TimeSpan P50, TimeSpan P99)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"p50 {P50.TotalMicroseconds:F0} us, p99 {P99.TotalMicroseconds:F0} us");
+}
