@@ -103,10 +103,6 @@ internal static class ServeCommand
             {
                 akka.AddHocon(hocon, HoconAddMode.Prepend);
             }
-
-            // The host stops Akka (load first, then the drain); a second shutdown racing it from
-            // the CLR exit hook would drain while the load still submits.
-            akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append);
         });
         builder.Services.AddActorPool(settings.Pool);
         var load = new SyntheticLoad(TimeSpan.FromMilliseconds(settings.IntervalMs), TimeSpan.FromMilliseconds(settings.DelayMs));
