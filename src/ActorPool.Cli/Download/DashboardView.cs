@@ -80,7 +80,7 @@ internal sealed class DashboardView(DownloadProgress progress, DownloadSettings 
             new Rule("[bold]Download Manager Dashboard[/]").LeftJustified(),
             new Markup(settings.Pipeline ? "Pipeline: Validate → Download → Checksum" : "Worker pool: validate, download and checksum in one task"),
         };
-        if (hosts?.Throttled is { Count: > 0 } throttled)
+        if (!progress.Completed && hosts?.Throttled is { Count: > 0 } throttled)
         {
             rows.AddRange(throttled.Select(h => (IRenderable)new Markup($"[yellow]{Markup.Escape(HostThrottles.Notice(h.Host, h.Limit))}[/]")));
         }

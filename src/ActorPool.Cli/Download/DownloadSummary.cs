@@ -69,7 +69,8 @@ internal sealed record DownloadSummary(
             output.WriteLine(string.Create(c, $"Failed:           {Failed,6} {Files(Failed)}"));
             output.WriteLine(string.Create(c, $"Invalid lines:    {Invalid,6}"));
             output.WriteLine();
-            output.WriteLine(string.Create(c, $"Total downloaded: {DownloadFormat.Size(SavedBytes)}"));
+            output.WriteLine(string.Create(c, $"Total size:       {DownloadFormat.Size(SavedBytes)}"));
+            output.WriteLine(string.Create(c, $"Transferred:      {DownloadFormat.Size(TransferredBytes)}"));
             output.WriteLine(string.Create(c, $"Time:             {DownloadFormat.Duration(WallTime)}"));
         }
         else

@@ -28,12 +28,12 @@ internal static class ResultsTable
         var urlWidth = Math.Clamp(rows.Select(r => r.Url.Length).DefaultIfEmpty(3).Max(), 3, UrlWidth);
         output.WriteLine();
         output.WriteLine("Download Results (entries not saved):");
-        output.WriteLine(string.Create(c, $"{"status",-9}|{"line",6} | {"URL".PadRight(urlWidth)} | reason"));
-        output.WriteLine($"{new string('=', 9)}+{new string('=', 7)}+{new string('=', urlWidth + 2)}+{new string('=', 8)}");
+        output.WriteLine(string.Create(c, $"{"status",-10}|{"line",6} | {"URL".PadRight(urlWidth)} | reason"));
+        output.WriteLine($"{new string('=', 10)}+{new string('=', 7)}+{new string('=', urlWidth + 2)}+{new string('=', 8)}");
         foreach (var row in rows)
         {
             var url = row.Url.Length > urlWidth ? string.Concat(row.Url.AsSpan(0, urlWidth - 1), "…") : row.Url.PadRight(urlWidth);
-            output.WriteLine(string.Create(c, $"{row.Status,-9}|{row.LineNumber,6} | {url} | {row.Detail ?? "-"}"));
+            output.WriteLine(string.Create(c, $"{row.Status,-10}|{row.LineNumber,6} | {url} | {row.Detail ?? "-"}"));
         }
 
         if (problemCount > rows.Count)
@@ -43,7 +43,7 @@ internal static class ResultsTable
 
         if (neverRead > 0)
         {
-            output.WriteLine(string.Create(c, $"{"dropped",-9}|{"-",6} | {DownloadFormat.Count(neverRead, "entry", "entries")} never read: shutdown came first"));
+            output.WriteLine(string.Create(c, $"{"dropped",-10}|{"-",6} | {DownloadFormat.Count(neverRead, "entry", "entries")} never read: shutdown came first"));
         }
 
         output.Flush();
