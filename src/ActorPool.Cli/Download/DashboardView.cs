@@ -59,15 +59,24 @@ internal sealed class DashboardView(DownloadProgress progress, DownloadSettings 
         var waitingForInFlight = progress.ShuttingDown && !progress.Completed;
 
         var saved = progress.Count(FileOutcome.Succeeded);
-        var notRun = progress.Count(FileOutcome.Cancelled) + progress.Count(FileOutcome.Dropped);
         var efficiency = settings.BytesPerSecond > 0 ? average / settings.BytesPerSecond : _speed.Peak > 0 ? average / _speed.Peak : 0;
         var stats = new Grid().AddColumn().AddColumn().AddColumn().AddColumn()
             .AddRow("Successful:", DownloadFormat.Count(saved, "file"), "Current:", DownloadFormat.Speed(_speed.Current))
             .AddRow("Skipped:", DownloadFormat.Count(progress.Count(FileOutcome.Skipped), "file"), "Average:", DownloadFormat.Speed(average))
             .AddRow("Failed:", DownloadFormat.Count(progress.Count(FileOutcome.Failed), "file"), "Peak:", DownloadFormat.Speed(_speed.Peak))
             .AddRow("Invalid lines:", string.Create(c, $"{progress.Count(FileOutcome.Invalid)}"), "Limit:", settings.BytesPerSecond > 0 ? DownloadFormat.Speed(settings.BytesPerSecond) : "none")
-            .AddRow(notRun > 0 ? "Not run:" : "Remaining:", DownloadFormat.Count(notRun > 0 ? notRun : progress.TotalEntries - progress.Finished, "file"), "Efficiency:", string.Create(c, $"{efficiency * 100:F0}%"))
             .AddRow("Total size:", DownloadFormat.Size(progress.SavedBytes), "Transferred:", DownloadFormat.Size(progress.TotalBytes));
+        if (progress.ShuttingDown)
+        {
+            // The shutdown summary's split: entries a shutdown kept from being read count as dropped there too.
+            var dropped = progress.Count(FileOutcome.Dropped) + Math.Max(0, progress.TotalEntries - progress.LinesRead);
+            stats.AddRow("Cancelled:", DownloadFormat.Count(progress.Count(FileOutcome.Cancelled), "file"), "Efficiency:", string.Create(c, $"{efficiency * 100:F0}%"))
+                .AddRow("Dropped:", DownloadFormat.Count(dropped, "file"), string.Empty, string.Empty);
+        }
+        else
+        {
+            stats.AddRow("Remaining:", DownloadFormat.Count(progress.TotalEntries - progress.Finished, "file"), "Efficiency:", string.Create(c, $"{efficiency * 100:F0}%"));
+        }
 
         string[] recent;
         lock (_recentGate)

@@ -67,10 +67,19 @@ public sealed partial class DashboardViewTests
         var slot = progress.Occupy("big.iso");
         slot.Length = 1000;
         progress.Transferred(slot, 850);
+        for (var line = 1; line <= 4; line++)
+        {
+            progress.LineRead(line);
+        }
+
         progress.BeginShutdown();
+        progress.Record(new DownloadJob(new UrlLine(2, "http://x/a")).End(FileOutcome.Dropped, null));
+        progress.Record(new DownloadJob(new UrlLine(3, "http://x/b")).End(FileOutcome.Cancelled, "50% complete"));
+        progress.Record(new DownloadJob(new UrlLine(4, "http://x/c")).End(FileOutcome.Dropped, null));
 
         var waiting = Draw(view.Render());
         progress.Free(slot);
+        progress.Record(new DownloadJob(new UrlLine(1, "http://x/big.iso")));
         progress.Complete();
         var final = Draw(view.Render());
 
@@ -81,6 +90,14 @@ public sealed partial class DashboardViewTests
         Assert.DoesNotContain("Ctrl+C", final);
         Assert.DoesNotContain("Waiting for", final);
         Assert.Contains("Stopped. The summary follows.", final);
+        Assert.Matches(@"Cancelled:\s+1 file\b", final);
+        Assert.Matches(@"Dropped:\s+7 files", final);
+        var summary = new StringWriter();
+        DownloadSummary.From(progress, TimeSpan.FromSeconds(1)).Write(summary);
+        Assert.Matches(@"Cancelled:\s+1 file\b", summary.ToString());
+        Assert.Matches(@"Queued dropped:\s+7 files", summary.ToString());
+        Assert.Matches(@"In-flight done:\s+1 file\b", summary.ToString());
+        Assert.Matches(@"Successful:\s+1 file\b", final);
     }
 
     [Fact]
