@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,14 @@ public static class ActorPoolServiceCollectionExtensions
 {
     /// <summary>Headroom on top of the longest pool drain for the other tasks of the same shutdown phase.</summary>
     private static readonly TimeSpan PhaseMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Akka's CLR exit hook would start the drain from the process-exit event, alongside the
+    /// host's own stop and before hosted services see their stopping token, so a service still
+    /// submitting would be rejected mid-loop. With the hook off, a signal reaches Akka only
+    /// through the host. Appended, so a user's own HOCON still decides.
+    /// </summary>
+    private static readonly Config HostOwnsShutdown = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
 
     /// <summary>
     /// Registers a named pool in the container's <see cref="ActorSystem"/> and an <see cref="IWorkerPool"/>
@@ -96,12 +105,32 @@ public static class ActorPoolServiceCollectionExtensions
             {
                 var akka = (AkkaConfigurationBuilder)buildAkka(sp);
                 akka.AddHocon(DrainPhaseHocon(akka, sp, registrations), HoconAddMode.Append);
+                akka.AddHocon(HostOwnsShutdown, HoconAddMode.Append);
                 akka.StartActors((_, _) => sp.GetRequiredService<HostedPools>().StartAll());
                 return akka;
             });
         }
 
+        StopAkkaLast(services);
         return registrations;
+    }
+
+    /// <summary>
+    /// The host stops hosted services in reverse registration order and Akka.Hosting drains the
+    /// pools when its own service stops. Moving that service to the front makes it start first
+    /// and stop last, so every other hosted service, even one registered before <c>AddAkka</c>,
+    /// has been asked to stop (and has stopped submitting) before the pools drain.
+    /// </summary>
+    private static void StopAkkaLast(IServiceCollection services)
+    {
+        var akka = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType is { } type && typeof(AkkaHostedService).IsAssignableFrom(type));
+        var first = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService));
+        if (akka is not null && !ReferenceEquals(akka, first))
+        {
+            services.Remove(akka);
+            services.Insert(services.IndexOf(first!), akka);
+        }
     }
 
     private static Config HoconOf(IServiceProvider sp) =>

@@ -42,7 +42,7 @@ public sealed partial class RunCommandTests
         var (exit, _, error) = await RunCliAsync("run", "--workers", "-3");
 
         Assert.Equal(ExitCodes.BadUsage, exit);
-        Assert.Contains("--workers must be > 0, was: -3", error);
+        Assert.Contains("--workers must be a whole number from 1 to 10,000, was: '-3'.", error);
     }
 
     private static Dictionary<string, int> ParseCounts(string output) =>

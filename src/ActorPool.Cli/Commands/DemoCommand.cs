@@ -8,7 +8,7 @@ namespace ActorPool.Cli.Commands;
 /// <summary><c>actorpool demo</c>: the download manager against a local server, no network or setup needed.</summary>
 internal static class DemoCommand
 {
-    public static Command Create(TextWriter output, ShutdownSignal signal)
+    public static Command Create(TextWriter output, TextWriter error, ShutdownSignal signal)
     {
         var options = new DownloadOptions(defaultRateLimit: 16, defaultOutput: string.Empty, defaultWorkers: 4);
         options.Output.Description = "Keep the downloaded files in this folder (default: a temporary folder, removed afterwards).";
@@ -27,12 +27,13 @@ internal static class DemoCommand
         command.SetAction((parse, _) => RunAsync(
             options.Read(parse, urlFile: string.Empty) with { Pipeline = true, Verify = true, Dashboard = !parse.GetValue(plain) },
             output,
+            error,
             signal));
         return command;
     }
 
     /// <summary>Runs the demo; 0 when every file ended as planned, 1 when not, 130 when interrupted.</summary>
-    internal static async Task<int> RunAsync(DownloadSettings settings, TextWriter output, ShutdownSignal signal)
+    internal static async Task<int> RunAsync(DownloadSettings settings, TextWriter output, TextWriter error, ShutdownSignal signal)
     {
         var keep = settings.Output.Length > 0;
         var work = Path.Combine(Path.GetTempPath(), $"actorpool-demo-{Guid.NewGuid():N}");
@@ -43,10 +44,10 @@ internal static class DemoCommand
             await using var server = await FileServer.StartAsync(DemoCatalog.Files);
             var urlFile = Path.Combine(work, "urls.txt");
             await File.WriteAllTextAsync(urlFile, DemoCatalog.UrlFile(server));
-            await output.WriteLineAsync($"Demo server on {server.BaseAddress}; URL list written to {urlFile}.");
-            await output.WriteLineAsync();
+            await error.WriteLineAsync($"Demo server on {server.BaseAddress}; URL list written to {urlFile}.");
 
-            var exit = await DownloadCommand.RunAsync(settings with { UrlFile = urlFile, Output = folder }, output, signal);
+            // Every file is fetched, even into a kept folder from an earlier demo, so the check below means something.
+            var exit = await DownloadCommand.RunAsync(settings with { UrlFile = urlFile, Output = folder, Overwrite = true }, output, error, signal);
             if (exit == ExitCodes.Interrupted)
             {
                 return exit;
@@ -57,7 +58,7 @@ internal static class DemoCommand
         finally
         {
             TryDelete(work);
-            await output.WriteLineAsync(keep ? $"Files kept in {folder}." : "Temporary files removed; pass --output DIR to keep them.");
+            await error.WriteLineAsync(keep ? $"Files kept in {folder}." : "Temporary files removed; pass --output DIR to keep them.");
         }
     }
 

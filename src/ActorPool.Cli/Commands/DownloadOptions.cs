@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using ActorPool.Cli.Download;
 
 namespace ActorPool.Cli.Commands;
@@ -15,37 +14,10 @@ internal sealed class DownloadOptions
             Description = "The folder to save files into; created when missing.",
             DefaultValueFactory = _ => defaultOutput,
         };
-        Workers = new Option<int>("--workers", "-w")
-        {
-            Description = "Concurrent downloads (> 0).",
-            DefaultValueFactory = _ => defaultWorkers,
-        };
-        RequireAtLeast(Workers, 1);
-        RateLimit = new Option<double>("--rate-limit", "-r")
-        {
-            Description = "Bandwidth across all workers in MB/s (1 MB = 1,000,000 bytes); 0 = unlimited.",
-            DefaultValueFactory = _ => defaultRateLimit,
-        };
-        RateLimit.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<double>();
-            if (!double.IsFinite(value) || value < 0 || value * DownloadFormat.Megabyte > long.MaxValue / 2)
-            {
-                r.AddError($"--rate-limit must be a number of MB/s >= 0, was: {value.ToString(CultureInfo.InvariantCulture)}.");
-            }
-        });
-        RequestRate = new Option<int>("--request-rate")
-        {
-            Description = "HTTP requests per second across all workers, retries included; 0 = unlimited.",
-            DefaultValueFactory = _ => 0,
-        };
-        RequireAtLeast(RequestRate, 0);
-        Queue = new Option<int>("--queue", "-q")
-        {
-            Description = "Validated files that may wait for a download worker (>= 0).",
-            DefaultValueFactory = _ => 100,
-        };
-        RequireAtLeast(Queue, 0);
+        Workers = NumericOption.Int("--workers", "Concurrent downloads.", defaultWorkers, 1, MaxWorkers, "-w");
+        RateLimit = NumericOption.Double("--rate-limit", "Bandwidth across all workers in MB/s (1 MB = 1,000,000 bytes); 0 = unlimited.", defaultRateLimit, 0, MaxMegabytesPerSecond, "-r");
+        RequestRate = NumericOption.Int("--request-rate", "HTTP requests per second across all workers, retries included; 0 = unlimited. A host that answers 429 or 503 gets fewer until it recovers.", 0, 0, MaxRequestsPerSecond);
+        Queue = NumericOption.Int("--queue", "Validated files that may wait for a download worker.", 100, 0, MaxQueue, "-q");
         Pipeline = new Option<bool>("--pipeline", "-p")
         {
             Description = "Run validate, download and checksum as separate stages, each on its own worker pool.",
@@ -58,15 +30,43 @@ internal sealed class DownloadOptions
         {
             Description = "Show a live dashboard (plain lines when stdout is not a terminal).",
         };
-        Timeout = DurationOption("--timeout", "Per-file timeout covering every attempt, e.g. 30s, 2m, 500ms.", TimeSpan.FromSeconds(30));
-        GracePeriod = DurationOption("--grace-period", "After Ctrl+C, how long in-flight downloads may finish before they are cancelled.", TimeSpan.FromSeconds(10));
-        Retries = new Option<int>("--retries")
+        Timeout = NumericOption.Duration("--timeout", "Per-file timeout covering every attempt, e.g. 30s, 2m, 500ms.", DefaultTimeout, TimeSpan.FromDays(1));
+        GracePeriod = NumericOption.Duration("--grace-period", "After Ctrl+C (or q), how long in-flight downloads may finish before they are cancelled.", DefaultGracePeriod, TimeSpan.FromDays(1));
+        Retries = NumericOption.Int("--retries", "Retries after a transient failure (connection error, 5xx, 408, 429), with exponential backoff or the server's Retry-After.", 2, 0, MaxRetries);
+        Overwrite = new Option<bool>("--overwrite")
         {
-            Description = "Retries after a transient failure (connection error, 5xx, 408, 429), with exponential backoff.",
-            DefaultValueFactory = _ => 2,
+            Description = "Replace files already in the output folder. Without it a present file is never replaced: it is skipped (when a SHA-256 is given, only if it matches; a mismatch fails the entry).",
         };
-        RequireAtLeast(Retries, 0);
+        Continue = new Option<bool>("--continue", "-c")
+        {
+            Description = "Resume a kept <name>.part with an HTTP Range request (a full download when the server ignores ranges), and keep .part files of interrupted or failed downloads for the next run.",
+        };
+        Report = new Option<string>("--report")
+        {
+            Description = "Write a JSON report to this file: every entry's URL, line, path, status, bytes, attempts, duration, SHA-256 and error, and the totals.",
+        };
     }
+
+    /// <summary>The per-file timeout without <c>--timeout</c>.</summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The grace period without <c>--grace-period</c>.</summary>
+    internal static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>More concurrent downloads than this only contend for the same network and disk.</summary>
+    internal const int MaxWorkers = 256;
+
+    /// <summary>100 GB/s: above any link, low enough that bytes per second fit a token bucket.</summary>
+    internal const double MaxMegabytesPerSecond = 100_000;
+
+    /// <summary>Requests per second; the token bucket refills in twentieths of a second.</summary>
+    internal const int MaxRequestsPerSecond = 100_000;
+
+    /// <summary>Validated files waiting for a worker; each holds only its line.</summary>
+    internal const int MaxQueue = 1_000_000;
+
+    /// <summary>Retries per file.</summary>
+    internal const int MaxRetries = 100;
 
     /// <summary><c>--output</c>: the folder to save into.</summary>
     public Option<string> Output { get; }
@@ -101,10 +101,19 @@ internal sealed class DownloadOptions
     /// <summary><c>--retries</c>: retries after a transient failure.</summary>
     public Option<int> Retries { get; }
 
+    /// <summary><c>--overwrite</c>: replace files already present.</summary>
+    public Option<bool> Overwrite { get; }
+
+    /// <summary><c>--continue</c>: resume kept .part files and keep interrupted ones.</summary>
+    public Option<bool> Continue { get; }
+
+    /// <summary><c>--report</c>: the JSON report's path.</summary>
+    public Option<string> Report { get; }
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Output, Workers, RateLimit, RequestRate, Queue, Pipeline, Verify, Dashboard, Timeout, GracePeriod, Retries })
+        foreach (Option option in new Option[] { Output, Workers, RateLimit, RequestRate, Queue, Pipeline, Verify, Dashboard, Timeout, GracePeriod, Retries, Overwrite, Continue, Report })
         {
             command.Options.Add(option);
         }
@@ -121,62 +130,12 @@ internal sealed class DownloadOptions
         parse.GetValue(Pipeline),
         parse.GetValue(Verify),
         parse.GetValue(Dashboard),
-        parse.GetValue(Timeout),
-        parse.GetValue(GracePeriod),
-        RetryPolicy.Default with { MaxAttempts = parse.GetValue(Retries) + 1 });
-
-    /// <summary>Parses 30s, 500ms, 2m, 1h, a bare number of seconds, or hh:mm:ss.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan value)
+        NumericOption.ValueOr(parse, Timeout, DefaultTimeout),
+        NumericOption.ValueOr(parse, GracePeriod, DefaultGracePeriod),
+        RetryPolicy.Default with { MaxAttempts = parse.GetValue(Retries) + 1 })
     {
-        var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
-        foreach (var (suffix, seconds) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text.AsSpan(0, text.Length - suffix.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var amount)
-                && double.IsFinite(amount))
-            {
-                value = TimeSpan.FromSeconds(amount * seconds);
-                return true;
-            }
-        }
-
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain) && double.IsFinite(plain))
-        {
-            value = TimeSpan.FromSeconds(plain);
-            return true;
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
-    }
-
-    private static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue)
-    {
-        var option = new Option<TimeSpan>(name)
-        {
-            Description = description,
-            DefaultValueFactory = _ => defaultValue,
-            CustomParser = r =>
-            {
-                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : string.Empty;
-                if (TryParseDuration(text, out var value) && value > TimeSpan.Zero && value < TimeSpan.FromDays(1))
-                {
-                    return value;
-                }
-
-                r.AddError($"{name} must be a duration > 0 such as 30s, 500ms or 2m, was: '{text}'.");
-                return default;
-            },
-        };
-        return option;
-    }
-
-    private static void RequireAtLeast(Option<int> option, int min) =>
-        option.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value < min)
-            {
-                r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {(min == 1 ? "> 0" : $">= {min}")}, was: {value}."));
-            }
-        });
+        Overwrite = parse.GetValue(Overwrite),
+        Continue = parse.GetValue(Continue),
+        ReportPath = parse.GetValue(Report),
+    };
 }

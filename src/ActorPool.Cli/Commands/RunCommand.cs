@@ -10,45 +10,19 @@ internal static class RunCommand
     /// <summary>Retaining more results than this would cost more memory than a demo should.</summary>
     internal const int MaxTasks = 1_000_000;
 
+    /// <summary>Workers are actors, cheap, but each runs a task at once: more than this is not a pool any more.</summary>
+    internal const int MaxWorkers = 10_000;
+
+    /// <summary>An hour: a synthetic task standing in for I/O needs no longer.</summary>
+    internal const int MaxDelayMs = 3_600_000;
+
     public static Command Create(TextWriter output)
     {
-        var tasks = new Option<int>("--tasks", "-n")
-        {
-            Description = $"How many synthetic tasks to run (0..{MaxTasks:N0}).",
-            DefaultValueFactory = _ => 10_000,
-        };
-        RequireRange(tasks, 0, MaxTasks);
-        var workers = new Option<int>("--workers", "-w")
-        {
-            Description = "How many workers run tasks at once (> 0).",
-            DefaultValueFactory = _ => Environment.ProcessorCount * 4,
-        };
-        RequireRange(workers, 1, int.MaxValue);
-        var queue = new Option<int>("--queue")
-        {
-            Description = "How many tasks may wait for a worker; submitting waits when it is full (0 = unbounded).",
-            DefaultValueFactory = _ => 1000,
-        };
-        RequireRange(queue, 0, int.MaxValue);
-        var delay = new Option<int>("--delay-ms")
-        {
-            Description = "How long each task waits, in milliseconds, to stand in for I/O (0 = no wait).",
-            DefaultValueFactory = _ => 1,
-        };
-        RequireRange(delay, 0, int.MaxValue);
-        var failureRate = new Option<double>("--failure-rate")
-        {
-            Description = "The fraction of tasks that throw, from 0 to 1.",
-            DefaultValueFactory = _ => 0,
-        };
-        failureRate.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<double>();
-            if (value is < 0 or > 1 || double.IsNaN(value))
-            {
-                r.AddError($"--failure-rate must be between 0 and 1, was: {value.ToString(CultureInfo.InvariantCulture)}.");
-            }
-        });
+        var tasks = NumericOption.Int("--tasks", "How many synthetic tasks to run.", 10_000, 0, MaxTasks, "-n");
+        var workers = NumericOption.Int("--workers", "How many workers run tasks at once.", Environment.ProcessorCount * 4, 1, MaxWorkers, "-w");
+        var queue = NumericOption.Int("--queue", "How many tasks may wait for a worker; submitting waits when it is full (0 = unbounded).", 1000, 0, MaxTasks, "-q");
+        var delay = NumericOption.Int("--delay-ms", "How long each task waits, in milliseconds, to stand in for I/O (0 = no wait).", 1, 0, MaxDelayMs);
+        var failureRate = NumericOption.Double("--failure-rate", "The fraction of tasks that throw, from 0 to 1.", 0, 0, 1);
 
         var command = new Command("run", "Push synthetic tasks through a pool and print counts per outcome, wall time and tasks/s.")
         {
@@ -60,20 +34,6 @@ internal static class RunCommand
             cancellationToken));
         return command;
     }
-
-    /// <summary>Rejects values outside [min, max] with a message naming the option and the value.</summary>
-    private static void RequireRange(Option<int> option, int min, int max) =>
-        option.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value < min || value > max)
-            {
-                var bound = max == int.MaxValue
-                    ? (min == 1 ? "> 0" : $">= {min}")
-                    : $"between {min} and {max:N0}";
-                r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {bound}, was: {value}."));
-            }
-        });
 
     /// <summary>Runs the synthetic load and writes the summary; returns the process exit code.</summary>
     internal static async Task<int> RunAsync(RunSettings settings, TextWriter output, CancellationToken cancellationToken)

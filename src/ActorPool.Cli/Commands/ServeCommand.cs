@@ -37,27 +37,8 @@ internal static class ServeCommand
             Description = "The pool's name: its configuration key ActorPool:<name> and its metrics tag.",
             DefaultValueFactory = _ => "serve",
         };
-        var interval = new Option<int>("--interval-ms")
-        {
-            Description = "How often the synthetic load submits a task, in milliseconds (0 = no load).",
-            DefaultValueFactory = _ => 100,
-        };
-        var delay = new Option<int>("--delay-ms")
-        {
-            Description = "How long each synthetic task waits, in milliseconds.",
-            DefaultValueFactory = _ => 200,
-        };
-        foreach (var option in new[] { interval, delay })
-        {
-            option.Validators.Add(r =>
-            {
-                var value = r.GetValueOrDefault<int>();
-                if (value < 0)
-                {
-                    r.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be >= 0, was: {value}."));
-                }
-            });
-        }
+        var interval = NumericOption.Int("--interval-ms", "How often the synthetic load submits a task, in milliseconds (0 = no load).", 100, 0, RunCommand.MaxDelayMs);
+        var delay = NumericOption.Int("--delay-ms", "How long each synthetic task waits, in milliseconds.", 200, 0, RunCommand.MaxDelayMs);
 
         var command = new Command("serve", "Run a pool in a generic host with a synthetic load until Ctrl+C or SIGTERM, then drain it and print a summary.")
         {
@@ -103,10 +84,6 @@ internal static class ServeCommand
             {
                 akka.AddHocon(hocon, HoconAddMode.Prepend);
             }
-
-            // The host stops Akka (load first, then the drain); a second shutdown racing it from
-            // the CLR exit hook would drain while the load still submits.
-            akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Append);
         });
         builder.Services.AddActorPool(settings.Pool);
         var load = new SyntheticLoad(TimeSpan.FromMilliseconds(settings.IntervalMs), TimeSpan.FromMilliseconds(settings.DelayMs));

@@ -21,6 +21,9 @@ internal sealed record ServedFile(string Name, long Size)
     /// <summary>Retry-After (whole seconds) sent with failing answers.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Whether the server honours <c>Range: bytes=N-</c> with 206 Partial Content; when false it ignores ranges and sends the whole body.</summary>
+    public bool AcceptRanges { get; init; } = true;
+
     /// <summary>Always answer 404.</summary>
     public bool Missing { get; init; }
 
@@ -53,12 +56,12 @@ internal sealed record ServedFile(string Name, long Size)
         }
     }
 
-    /// <summary>The body in pieces of at most <paramref name="chunkSize"/> bytes.</summary>
-    public IEnumerable<ReadOnlyMemory<byte>> Chunks(int chunkSize)
+    /// <summary>The body from <paramref name="from"/> on, in pieces of at most <paramref name="chunkSize"/> bytes.</summary>
+    public IEnumerable<ReadOnlyMemory<byte>> Chunks(int chunkSize, long from = 0)
     {
         var block = Block();
         chunkSize = Math.Min(chunkSize, BlockSize);
-        for (long sent = 0; sent < Size;)
+        for (var sent = from; sent < Size;)
         {
             var offset = (int)(sent % BlockSize);
             var count = (int)Math.Min(Math.Min(chunkSize, BlockSize - offset), Size - sent);

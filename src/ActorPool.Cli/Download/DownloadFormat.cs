@@ -37,14 +37,20 @@ internal static class DownloadFormat
         return new string('█', full) + new string('░', width - full);
     }
 
+    /// <summary>"1 file", "2 files": a count with its noun, never "1 files".</summary>
+    public static string Count(long n, string noun, string? plural = null) =>
+        string.Create(Invariant, $"{n} {(n == 1 ? noun : plural ?? noun + "s")}");
+
     /// <summary>The line printed when a file ends; null for dropped files, which only the summary counts.</summary>
+    /// <remarks>The attempt count is added to saved files only: a failure's reason already says how many attempts it took.</remarks>
     public static string? FileLine(FileReport report)
     {
         var tries = report.Attempts > 1 ? string.Create(Invariant, $" ({report.Attempts} attempts)") : string.Empty;
         return report.Outcome switch
         {
             FileOutcome.Succeeded => string.Create(Invariant, $"✓ {report.Name,-24} {Size(report.Bytes),10} {Duration(report.Duration),8}  [{report.Detail ?? "saved"}]{tries}"),
-            FileOutcome.Failed => string.Create(Invariant, $"✗ {report.Name,-24} Error: {report.Detail}{tries}"),
+            FileOutcome.Skipped => string.Create(Invariant, $"↷ {report.Name,-24} {Size(report.Bytes),10} {"skipped",8}  [{report.Detail}]"),
+            FileOutcome.Failed => string.Create(Invariant, $"✗ {report.Name,-24} Error: {report.Detail}"),
             FileOutcome.Invalid => string.Create(Invariant, $"✗ line {report.LineNumber}: {report.Detail}"),
             FileOutcome.Cancelled => string.Create(Invariant, $"✗ {report.Name} cancelled ({report.Detail})"),
             _ => null,

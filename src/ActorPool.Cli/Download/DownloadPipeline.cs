@@ -27,11 +27,14 @@ internal static class DownloadPipeline
         bool separateStages,
         IMaterializer materializer)
     {
+        var names = new FileNames();
         var source = UrlList.Read(urlFile)
             .Select(line =>
             {
-                progress.LineRead();
-                return new DownloadJob(line);
+                // Runs once per line, in file order: the one place where names can be given
+                // the same way in every run, however the workers finish.
+                progress.LineRead(line.LineNumber);
+                return new DownloadJob(line) { ReservedName = names.Reserve(line) };
             })
             .ViaMaterialized(KillSwitches.Single<DownloadJob>(), Keep.Right);
 
@@ -66,4 +69,34 @@ internal static class DownloadPipeline
                 return job.End(job.Started ? FileOutcome.Cancelled : FileOutcome.Dropped, ex.Message);
             }
         });
+}
+
+/// <summary>
+/// File names by line: a line gets its URL's last path segment unless an earlier line of the
+/// file already has that name, in which case <c>-&lt;line&gt;</c> is appended. Given in line
+/// order, so a re-run maps every line to the same file and can find it present.
+/// </summary>
+internal sealed class FileNames
+{
+    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+
+    /// <summary>The name for <paramref name="line"/>, or null when its URL does not parse (validation reports it).</summary>
+    public string? Reserve(UrlLine line)
+    {
+        var first = line.Text.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+        if (!Uri.TryCreate(first, UriKind.Absolute, out var url))
+        {
+            return null;
+        }
+
+        var name = UrlList.FileNameFor(url, line.LineNumber);
+        if (_taken.Add(name))
+        {
+            return name;
+        }
+
+        var numbered = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(name)}-{line.LineNumber}{Path.GetExtension(name)}");
+        _taken.Add(numbered);
+        return numbered;
+    }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ActorPool.Cli.Download;
 
 /// <summary>One download worker's current file, as the dashboard shows it.</summary>
@@ -13,20 +11,20 @@ internal sealed class WorkerSlot(int index)
     /// <summary>The file being fetched, or null when idle.</summary>
     public volatile string? Name;
 
-    /// <summary>The body length when the server sent one, else -1.</summary>
+    /// <summary>The file's full length when known (the body length, plus the resumed bytes), else -1.</summary>
     public long Length = -1;
 
-    /// <summary>When the current file began (Stopwatch ticks).</summary>
+    /// <summary>When the current file began (<see cref="TimeProvider"/> timestamp).</summary>
     public long StartedAt;
 
-    /// <summary>Bytes of the current file written so far.</summary>
+    /// <summary>Bytes of the current file on disk so far, resumed bytes included.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    internal void Reset(string? name)
+    internal void Reset(string? name, long startedAt, long bytes = 0)
     {
-        Interlocked.Exchange(ref _bytes, 0);
+        Interlocked.Exchange(ref _bytes, bytes);
         Volatile.Write(ref Length, -1);
-        Volatile.Write(ref StartedAt, Stopwatch.GetTimestamp());
+        Volatile.Write(ref StartedAt, startedAt);
         Name = name;
     }
 
@@ -34,36 +32,56 @@ internal sealed class WorkerSlot(int index)
 }
 
 /// <summary>
-/// Live figures of a download run, written by the stages and read by the dashboard and the
-/// summary. Counters only, never the list of files, so memory does not grow with the URL list.
+/// Live figures of a download run, written by the stages and read by the dashboard, the summary
+/// and the report. Counters, plus the entries that did not succeed (bounded) for the results
+/// table, never the whole list of files, so memory does not grow with the URL list.
 /// </summary>
 internal sealed class DownloadProgress
 {
+    /// <summary>The results table shows at most this many problems; the JSON report has them all.</summary>
+    public const int MaxProblemsKept = 200;
+
     private readonly Lock _slotsGate = new();
+    private readonly Lock _problemsGate = new();
     private readonly WorkerSlot[] _slots;
     private readonly bool[] _busy;
     private readonly Action<string> _lines;
+    private readonly Action<string> _notices;
     private readonly long[] _outcomes = new long[Enum.GetValues<FileOutcome>().Length];
+    private readonly List<FileReport> _problems = [];
+    private long _problemCount;
     private long _inFlightDone;
     private long _linesRead;
+    private int _lastLineRead;
     private long _waiting;
     private long _totalBytes;
     private long _savedBytes;
-    private long _firstByteAt;
+    private long _firstRequestAt;
     private long _lastByteAt;
     private int _shuttingDown;
+    private int _completed;
 
     /// <summary>Creates the figures for <paramref name="workers"/> download workers and <paramref name="totalEntries"/> lines.</summary>
     /// <param name="workers">Download workers, one slot each.</param>
     /// <param name="totalEntries">Entries in the URL file.</param>
-    /// <param name="lines">Where per-file lines go (stdout, or the dashboard's event list); must be thread-safe.</param>
-    public DownloadProgress(int workers, int totalEntries, Action<string> lines)
+    /// <param name="lines">Where per-file result lines go (stdout, or the dashboard's event list); must be thread-safe.</param>
+    /// <param name="time">The clock for durations and speeds.</param>
+    /// <param name="notices">Where notices go (stderr, or the dashboard's event list); defaults to <paramref name="lines"/>.</param>
+    public DownloadProgress(int workers, int totalEntries, Action<string> lines, TimeProvider? time = null, Action<string>? notices = null)
     {
         _slots = [.. Enumerable.Range(0, workers).Select(i => new WorkerSlot(i))];
         _busy = new bool[workers];
         TotalEntries = totalEntries;
         _lines = lines;
+        _notices = notices ?? lines;
+        Time = time ?? TimeProvider.System;
     }
+
+    /// <summary>Called with every entry's report as it ends (the JSON report listens here).</summary>
+    public event Action<FileReport>? Recorded;
+
+    /// <summary>The clock for durations and speeds.</summary>
+    public TimeProvider Time { get; }
 
     /// <summary>Entries in the URL file.</summary>
     public int TotalEntries { get; }
@@ -74,8 +92,14 @@ internal sealed class DownloadProgress
     /// <summary>True after the first shutdown signal: queued files are dropped, running ones finish.</summary>
     public bool ShuttingDown => Volatile.Read(ref _shuttingDown) == 1;
 
+    /// <summary>True once every read entry has been recorded: the live view shows its final frame.</summary>
+    public bool Completed => Volatile.Read(ref _completed) == 1;
+
     /// <summary>Lines the source has read: how far the pipeline has pulled (backpressure keeps it close to the workers).</summary>
     public long LinesRead => Interlocked.Read(ref _linesRead);
+
+    /// <summary>The line number of the last entry read; entries after it were never read.</summary>
+    public int LastLineRead => Volatile.Read(ref _lastLineRead);
 
     /// <summary>Files validated and waiting for a download worker.</summary>
     public long Waiting => Interlocked.Read(ref _waiting);
@@ -92,10 +116,10 @@ internal sealed class DownloadProgress
         }
     }
 
-    /// <summary>Bytes written to disk by all workers.</summary>
+    /// <summary>Bytes received from the network by all workers (failed and retried ones included).</summary>
     public long TotalBytes => Interlocked.Read(ref _totalBytes);
 
-    /// <summary>Bytes of the files saved under their final names.</summary>
+    /// <summary>Bytes of the files saved under their final names in this run.</summary>
     public long SavedBytes => Interlocked.Read(ref _savedBytes);
 
     /// <summary>Files that ended with <paramref name="outcome"/>.</summary>
@@ -107,27 +131,73 @@ internal sealed class DownloadProgress
     /// <summary>Files finished, whatever the outcome.</summary>
     public long Finished => Enum.GetValues<FileOutcome>().Sum(Count);
 
-    /// <summary>Seconds from the first byte to the last; the basis of the average speed.</summary>
+    /// <summary>Entries that neither were saved nor skipped, counted in full even past <see cref="MaxProblemsKept"/>.</summary>
+    public long ProblemCount => Interlocked.Read(ref _problemCount);
+
+    /// <summary>The first <see cref="MaxProblemsKept"/> entries that were neither saved nor skipped, in the order they ended.</summary>
+    public IReadOnlyList<FileReport> Problems
+    {
+        get
+        {
+            lock (_problemsGate)
+            {
+                return [.. _problems];
+            }
+        }
+    }
+
+    /// <summary>From the first request to the last byte (to now while bytes still flow): the basis of the average speed.</summary>
+    /// <remarks>
+    /// Measured from the first request, not the first byte: a first chunk that arrives a moment
+    /// after the clock starts would otherwise give an average far above the peak and the limit.
+    /// </remarks>
     public TimeSpan TransferTime
     {
         get
         {
-            var first = Interlocked.Read(ref _firstByteAt);
-            return first == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(first, Interlocked.Read(ref _lastByteAt));
+            var first = Interlocked.Read(ref _firstRequestAt);
+            if (first == 0)
+            {
+                return TimeSpan.Zero;
+            }
+
+            var end = Completed ? Interlocked.Read(ref _lastByteAt) : Time.GetTimestamp();
+            return end > first ? Time.GetElapsedTime(first, end) : TimeSpan.Zero;
         }
     }
+
+    /// <summary>Bytes received per second of <see cref="TransferTime"/>.</summary>
+    public double AverageBytesPerSecond => TransferTime is { TotalSeconds: > 0 } t ? TotalBytes / t.TotalSeconds : 0;
 
     /// <summary>Marks the run as shutting down; true only for the first call.</summary>
     public bool BeginShutdown() => Interlocked.Exchange(ref _shuttingDown, 1) == 0;
 
-    /// <summary>Writes one line to the output.</summary>
+    /// <summary>Marks every read entry as recorded.</summary>
+    public void Complete() => Volatile.Write(ref _completed, 1);
+
+    /// <summary>Writes one result line (stdout, or the dashboard's events).</summary>
     public void Say(string line) => _lines(line);
 
-    internal void LineRead() => Interlocked.Increment(ref _linesRead);
+    /// <summary>Writes one notice: a retry, a throttle, a shutdown step (stderr, or the dashboard's events).</summary>
+    public void Notice(string line) => _notices(line);
+
+    internal void LineRead(int lineNumber)
+    {
+        Interlocked.Increment(ref _linesRead);
+        Volatile.Write(ref _lastLineRead, lineNumber);
+    }
 
     internal void Enqueued() => Interlocked.Increment(ref _waiting);
 
     internal void Dequeued() => Interlocked.Decrement(ref _waiting);
+
+    /// <summary>A request is about to be sent; the first one starts the transfer clock.</summary>
+    internal void RequestStarted()
+    {
+        var now = Time.GetTimestamp();
+        Interlocked.CompareExchange(ref _firstRequestAt, now, 0);
+        Interlocked.CompareExchange(ref _lastByteAt, now, 0);
+    }
 
     /// <summary>Takes the lowest free worker slot; there is one per pool worker, so one is always free.</summary>
     internal WorkerSlot Occupy(string name)
@@ -141,7 +211,7 @@ internal sealed class DownloadProgress
             }
 
             _busy[index] = true;
-            _slots[index].Reset(name);
+            _slots[index].Reset(name, Time.GetTimestamp());
             return _slots[index];
         }
     }
@@ -158,13 +228,11 @@ internal sealed class DownloadProgress
     internal void Transferred(WorkerSlot slot, int bytes)
     {
         slot.Add(bytes);
-        var now = Stopwatch.GetTimestamp();
-        Interlocked.CompareExchange(ref _firstByteAt, now, 0);
-        Interlocked.Exchange(ref _lastByteAt, now);
+        Interlocked.Exchange(ref _lastByteAt, Time.GetTimestamp());
         Interlocked.Add(ref _totalBytes, bytes);
     }
 
-    /// <summary>Counts a finished job and prints its line.</summary>
+    /// <summary>Counts a finished job, prints its line and hands its report on.</summary>
     internal FileReport Record(DownloadJob job)
     {
         var outcome = job.Outcome ?? FileOutcome.Succeeded;
@@ -179,12 +247,37 @@ internal sealed class DownloadProgress
             }
         }
 
-        var report = new FileReport(job.Line.LineNumber, job.Name, outcome, job.Bytes, job.Elapsed, job.Attempts, job.Detail, duringShutdown);
+        var duration = job.Started ? Time.GetElapsedTime(job.StartedAt, job.EndedAt != 0 ? job.EndedAt : Time.GetTimestamp()) : TimeSpan.Zero;
+        var report = new FileReport(
+            job.Line.LineNumber,
+            job.Name,
+            job.Request?.Url.ToString() ?? job.Line.Text,
+            job.FinalPath,
+            outcome,
+            job.Bytes,
+            duration,
+            job.Attempts,
+            job.Sha256,
+            job.Detail,
+            duringShutdown);
+        if (outcome is not (FileOutcome.Succeeded or FileOutcome.Skipped))
+        {
+            Interlocked.Increment(ref _problemCount);
+            lock (_problemsGate)
+            {
+                if (_problems.Count < MaxProblemsKept)
+                {
+                    _problems.Add(report);
+                }
+            }
+        }
+
         if (DownloadFormat.FileLine(report) is { } line)
         {
             Say(line);
         }
 
+        Recorded?.Invoke(report);
         return report;
     }
 }

@@ -25,4 +25,14 @@ internal sealed record DownloadSettings(
     bool Dashboard,
     TimeSpan Timeout,
     TimeSpan GracePeriod,
-    RetryPolicy Retry);
+    RetryPolicy Retry)
+{
+    /// <summary>Replace files already in the output folder instead of skipping them.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Resume kept <c>.part</c> files with HTTP Range requests, and keep the <c>.part</c> files of interrupted or failed downloads.</summary>
+    public bool Continue { get; init; }
+
+    /// <summary>Where to write the JSON report; null for none.</summary>
+    public string? ReportPath { get; init; }
+}

@@ -54,6 +54,18 @@ internal static partial class UrlList
         }
     }
 
+    /// <summary>The entries after line <paramref name="lineNumber"/>: those a shutdown kept from being read, for the report.</summary>
+    public static async IAsyncEnumerable<UrlLine> EntriesAfterAsync(string path, int lineNumber, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var line in ReadEntriesAsync(path, cancellationToken))
+        {
+            if (line.LineNumber > lineNumber)
+            {
+                yield return line;
+            }
+        }
+    }
+
     /// <summary>Checks one entry; returns the request, or null with <paramref name="error"/> saying what is wrong.</summary>
     public static DownloadRequest? TryParse(UrlLine line, out string? error)
     {

@@ -60,24 +60,35 @@ internal sealed class CliProcess : IDisposable
         return info;
     }
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => StartWithInput(null, args);
+
+    /// <summary>Starts the CLI; with <paramref name="input"/>, that text is its stdin (then closed).</summary>
+    public static CliProcess StartWithInput(string? input, params string[] args)
     {
-        var process = new Process { StartInfo = StartInfo(null, args) };
+        var info = StartInfo(null, args);
+        info.RedirectStandardInput = input is not null;
+        var process = new Process { StartInfo = info };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => cli.Received(e.Data, cli._output);
         process.ErrorDataReceived += (_, e) => cli.Received(e.Data, cli._error);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+
         return cli;
     }
 
-    /// <summary>Completes when a stdout line matching <paramref name="match"/> has been printed.</summary>
+    /// <summary>Completes when a line matching <paramref name="match"/> has been printed on stdout or stderr.</summary>
     public Task WaitForLineAsync(Func<string, bool> match)
     {
         lock (_gate)
         {
-            if (_output.Any(match))
+            if (_output.Any(match) || _error.Any(match))
             {
                 return Task.CompletedTask;
             }
@@ -123,7 +134,7 @@ internal sealed class CliProcess : IDisposable
         lock (_gate)
         {
             into.Add(line);
-            foreach (var waiter in _waiters.Where(w => into == _output && w.Match(line)).ToList())
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
             {
                 waiter.Seen.TrySetResult();
                 _waiters.Remove(waiter);

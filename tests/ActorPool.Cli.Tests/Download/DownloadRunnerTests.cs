@@ -60,6 +60,7 @@ public sealed class DownloadRunnerTests(ITestOutputHelper log)
         Assert.Equal(["flaky.bin"], folder.SavedFiles());
         Assert.Equal((1L, 1L), (summary.Succeeded, summary.Failed));
         Assert.Contains("[✓ checksum verified] (3 attempts)", output.ToString());
+        Assert.DoesNotContain("attempts (3 attempts)", output.ToString());
         Assert.Contains("down.bin                 Error: HTTP 500 Internal Server Error; gave up after 3 attempts", output.ToString());
     }
 
