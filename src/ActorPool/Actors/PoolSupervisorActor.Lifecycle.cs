@@ -66,9 +66,9 @@ internal sealed partial class PoolSupervisorActor
             return;
         }
 
+        AbandonRunning(TaskOutcome.Cancelled, static () => new OperationCanceledException("The pool was stopped before the task finished."));
         Cancellations.Cancel(_runtime.PoolCancellation);
         Cancel("The pool was stopped without waiting for queued tasks.");
-        AbandonRunning(TaskOutcome.Cancelled, static () => new OperationCanceledException("The pool was stopped before the task finished."));
         TryFinishStop();
     }
 
@@ -76,9 +76,11 @@ internal sealed partial class PoolSupervisorActor
     {
         var timeout = _options.ShutdownTimeout;
         _log.Warning("Shutdown timeout of {0} reached: {1} busy workers' tasks recorded as timed out, {2} queued tasks cancelled", timeout, _roster.Busy, _queue.Count);
+        // Record first, cancel after: a task that honours its token would otherwise end Cancelled
+        // before it is recorded TimedOut.
+        AbandonRunning(TaskOutcome.TimedOut, () => new TimeoutException($"The task was still running when the pool's shutdown timeout of {timeout} passed."));
         Cancellations.Cancel(_runtime.PoolCancellation);
         Cancel($"The pool's shutdown timeout of {timeout} passed before the task started.");
-        AbandonRunning(TaskOutcome.TimedOut, () => new TimeoutException($"The task was still running when the pool's shutdown timeout of {timeout} passed."));
         TryFinishStop();
     }
 

@@ -18,7 +18,9 @@ internal sealed class TaskDeadline : IDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly TimeSpan _timeout;
     private readonly WorkerContext _context;
-    private readonly ITimer _timer;
+
+    /// <summary>The timer of a test clock; null on the system clock, where the <see cref="DeadlineThread"/> fires it.</summary>
+    private ITimer? _timer;
     private bool _disarmed;
 
     private TaskDeadline(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, WorkerContext context)
@@ -27,28 +29,53 @@ internal sealed class TaskDeadline : IDisposable
         _cancellation = cancellation;
         _timeout = timeout;
         _context = context;
-        _timer = context.Time.CreateTimer(static state => ((TaskDeadline)state!).Fire(), this, timeout, Timeout.InfiniteTimeSpan);
     }
-
-    /// <summary>Starts the clock on a running task whose token comes from <paramref name="cancellation"/>.</summary>
-    public static TaskDeadline Arm(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, WorkerContext context) =>
-        new(item, cancellation, timeout, context);
 
     /// <summary>Whether the deadline passed and cancelled the task's token.</summary>
     public bool Fired { get; private set; }
 
-    /// <summary>The task ended: the timer may no longer touch it or its token source.</summary>
+    /// <summary>Whether the deadline may still fire.</summary>
+    public bool IsArmed => !Volatile.Read(ref _disarmed);
+
+    /// <summary>Starts the clock on a running task whose token comes from <paramref name="cancellation"/>.</summary>
+    public static TaskDeadline Arm(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, WorkerContext context)
+    {
+        var deadline = new TaskDeadline(item, cancellation, timeout, context);
+        if (ReferenceEquals(context.Time, TimeProvider.System))
+        {
+            DeadlineThread.Shared.Add(deadline, timeout);
+        }
+        else
+        {
+            // A test's clock fires its own timers.
+            deadline._timer = context.Time.CreateTimer(static state => ((TaskDeadline)state!).Fire(), deadline, timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        return deadline;
+    }
+
+    /// <summary>The task ended: the deadline may no longer touch it or its token source.</summary>
     public void Dispose()
     {
+        bool wasArmed;
         lock (_armLock)
         {
+            wasArmed = !_disarmed;
             _disarmed = true;
         }
 
-        _timer.Dispose();
+        if (_timer is not null)
+        {
+            _timer.Dispose();
+        }
+        else if (wasArmed)
+        {
+            DeadlineThread.Shared.Disarmed();
+        }
     }
 
-    private void Fire()
+    /// <summary>The deadline came: record the task timed out and cancel its token.</summary>
+    public void Fire()
     {
         lock (_armLock)
         {
@@ -59,6 +86,11 @@ internal sealed class TaskDeadline : IDisposable
 
             _disarmed = true;
             Fired = true;
+            if (_timer is null)
+            {
+                DeadlineThread.Shared.Disarmed();
+            }
+
             var error = new TimeoutException($"The task ran longer than its timeout of {_timeout}.");
             if (_context.Recorder.TrySettle(_item, ItemState.Running, TaskOutcome.TimedOut, error, ran: true))
             {
