@@ -40,7 +40,7 @@ internal sealed partial class PoolSupervisorActor
                 }
                 else
                 {
-                    _expiry.Add(item, queueTimeout, _workerContext.QueueWaitSince(item.AcceptedTimestamp));
+                    _expiry.Add(item, queueTimeout, _workerContext.QueueWaitSince(item.StartTimestamp));
                     expiring = true;
                 }
             }

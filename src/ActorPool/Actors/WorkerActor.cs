@@ -25,6 +25,9 @@ internal sealed class WorkerActor : ReceiveActor
     private readonly WorkerContext _context;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
+    /// <summary>This worker's own outcome counts, so recording contends with no other worker.</summary>
+    private readonly Outcomes.OutcomeTally _tally;
+
     /// <summary>Sends <see cref="RunEnded"/> to this worker; one delegate for all its tasks.</summary>
     private readonly Action _onRunEnded;
 
@@ -33,6 +36,9 @@ internal sealed class WorkerActor : ReceiveActor
     private int _number = WorkItem.HolderNone;
     private int _runs;
     private long _runTicks;
+
+    /// <summary>Since when the task being started waited: its acceptance, or the end of its last try.</summary>
+    private long _queuedSince;
 
     /// <summary>The task whose <see cref="Task"/> is awaited, or null.</summary>
     private WorkItem? _current;
@@ -52,6 +58,7 @@ internal sealed class WorkerActor : ReceiveActor
     public WorkerActor(WorkerContext context)
     {
         _context = context;
+        _tally = context.Recorder.Store.CreateTally();
         var self = Self;
         _onRunEnded = () => self.Tell(RunEnded.Instance, ActorRefs.NoSender);
         Receive<RunBatch>(HandleRunBatch);
@@ -73,7 +80,11 @@ internal sealed class WorkerActor : ReceiveActor
     // Not calling base: it would run PreStart and announce the worker a second time.
     protected override void PostRestart(Exception reason) => _context.Supervisor.Tell(new WorkerRestarted(reason));
 
-    protected override void PostStop() => AbandonCurrent();
+    protected override void PostStop()
+    {
+        AbandonCurrent();
+        _context.Recorder.Store.RetireTally(_tally);
+    }
 
     private void HandleRunBatch(RunBatch batch)
     {
@@ -140,13 +151,13 @@ internal sealed class WorkerActor : ReceiveActor
         var recorder = _context.Recorder;
         if (_context.PoolToken.IsCancellationRequested)
         {
-            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException("The pool stopped before the task started.", _context.PoolToken), ran: false);
+            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException("The pool stopped before the task started.", _context.PoolToken), ran: false, _tally);
             return false;
         }
 
         if (item.CallerToken.IsCancellationRequested)
         {
-            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(item.CallerToken), ran: false);
+            recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(item.CallerToken), ran: false, _tally);
             return false;
         }
 
@@ -156,6 +167,7 @@ internal sealed class WorkerActor : ReceiveActor
         }
 
         item.RunBy = _number;
+        _queuedSince = item.Attempts == 0 ? item.StartTimestamp : item.EndTimestamp;
         item.Attempts++;
         item.StartTimestamp = _context.Time.GetTimestamp();
         return true;
@@ -183,7 +195,7 @@ internal sealed class WorkerActor : ReceiveActor
         if (PoolTracing.IsListening)
         {
             var store = _context.Recorder.Store;
-            PoolTracing.StartRun(item, _context.Recorder.PoolName, store.WallClock(item.AcceptedTimestamp), _context.Time.GetElapsedTime(item.AcceptedTimestamp, item.StartTimestamp));
+            PoolTracing.StartRun(item, _context.Recorder.PoolName, store.WallClock(_queuedSince), _context.Time.GetElapsedTime(_queuedSince, item.StartTimestamp));
         }
 
         try
@@ -249,7 +261,7 @@ internal sealed class WorkerActor : ReceiveActor
         if (task.IsCompletedSuccessfully)
         {
             item.Succeeded(task);
-            recorder.TrySettle(item, ItemState.Running, TaskOutcome.Succeeded, null, ran: true);
+            recorder.TrySettle(item, ItemState.Running, TaskOutcome.Succeeded, null, ran: true, _tally);
             return;
         }
 
@@ -265,7 +277,7 @@ internal sealed class WorkerActor : ReceiveActor
             }
         }
 
-        recorder.TrySettle(item, ItemState.Running, outcome, outcome == TaskOutcome.TimedOut ? Timeout(item, error) : error, ran: true);
+        recorder.TrySettle(item, ItemState.Running, outcome, outcome == TaskOutcome.TimedOut ? Timeout(item, error) : error, ran: true, _tally);
     }
 
     /// <summary>

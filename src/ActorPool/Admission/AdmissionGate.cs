@@ -182,7 +182,7 @@ internal sealed class AdmissionGate
         for (var i = 0; i < accepted.Length; i++)
         {
             accepted[i].Id = firstId + i;
-            accepted[i].AcceptedTimestamp = now;
+            accepted[i].StartTimestamp = now;
             if (tracing)
             {
                 PoolTracing.CaptureSubmitter(accepted[i]);
@@ -278,7 +278,7 @@ internal sealed class AdmissionGate
     private bool Enter(WorkItem item)
     {
         item.Id = Interlocked.Increment(ref _lastId);
-        item.AcceptedTimestamp = _time.GetTimestamp();
+        item.StartTimestamp = _time.GetTimestamp();
         if (PoolTracing.IsListening)
         {
             PoolTracing.CaptureSubmitter(item);

@@ -35,7 +35,8 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
     /// <param name="outcome">Its outcome.</param>
     /// <param name="error">The exception behind it, or null on success.</param>
     /// <param name="ran">Whether this outcome ends a run; false keeps no run time (never started, or settled while waiting).</param>
-    public bool TrySettle(WorkItem item, int from, TaskOutcome outcome, Exception? error, bool ran)
+    /// <param name="tally">The settler's own tally (a worker's), or null for the shared one.</param>
+    public bool TrySettle(WorkItem item, int from, TaskOutcome outcome, Exception? error, bool ran, OutcomeTally? tally = null)
     {
         if (!item.TryBeginSettle(from))
         {
@@ -45,13 +46,13 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
         // A retry given up at a stop keeps the times of the run that failed last.
         var keepLastRun = from == ItemState.RetryWaiting;
         item.Publish(outcome, error, keepLastRun ? item.EndTimestamp : Time.GetTimestamp(), ran || keepLastRun);
-        Recorded(item);
+        Recorded(item, tally);
         return true;
     }
 
-    private void Recorded(WorkItem item)
+    private void Recorded(WorkItem item, OutcomeTally? tally)
     {
-        Store.Add(item);
+        Store.Add(item, tally);
         Metrics?.Record(item, Store.Duration(item));
         if (item.Trace is not null)
         {

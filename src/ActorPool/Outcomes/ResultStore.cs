@@ -28,13 +28,15 @@ internal sealed class ResultStore
     private readonly DateTimeOffset _wallAtOrigin;
     private readonly long _timestampAtOrigin;
 
-    /// <summary>Counts per outcome, indexed by <see cref="TaskOutcome"/>; padded apart so writers on different outcomes do not share a line.</summary>
-    private readonly long[] _outcomes = new long[Enum.GetValues<TaskOutcome>().Length * 8];
+    /// <summary>The counts of settlers without a tally of their own.</summary>
+    private readonly OutcomeTally _shared = new();
+
+    /// <summary>Guards <see cref="_tallies"/>: workers come and go, readers add the tallies up.</summary>
+    private readonly Lock _talliesLock = new();
+    private readonly List<OutcomeTally> _tallies = [];
 
     /// <summary>Settled tasks so far; also the next slot of the ring.</summary>
     private long _settled;
-    private long _ran;
-    private long _ranTicks;
 
     public ResultStore(int capacity, TimeProvider time)
     {
@@ -48,14 +50,43 @@ internal sealed class ResultStore
     /// <summary>Tasks settled so far.</summary>
     public long Settled => Interlocked.Read(ref _settled);
 
-    /// <summary>Records a settled task; its outcome fields must be written already.</summary>
-    public void Add(WorkItem item)
+    /// <summary>A tally for one writer (a worker); hand it back with <see cref="RetireTally"/>.</summary>
+    public OutcomeTally CreateTally()
     {
-        Interlocked.Increment(ref _outcomes[(int)item.Outcome * 8]);
-        if (item.Ran)
+        var tally = new OutcomeTally();
+        lock (_talliesLock)
         {
-            Interlocked.Increment(ref _ran);
-            Interlocked.Add(ref _ranTicks, Duration(item).Ticks);
+            _tallies.Add(tally);
+        }
+
+        return tally;
+    }
+
+    /// <summary>A writer leaves: its counts move to the shared tally.</summary>
+    public void RetireTally(OutcomeTally tally)
+    {
+        lock (_talliesLock)
+        {
+            if (_tallies.Remove(tally))
+            {
+                tally.FoldInto(_shared);
+            }
+        }
+    }
+
+    /// <summary>Records a settled task; its outcome fields must be written already.</summary>
+    /// <param name="item">The task.</param>
+    /// <param name="tally">The settler's own tally, or null to count in the shared one.</param>
+    public void Add(WorkItem item, OutcomeTally? tally)
+    {
+        var ranTicks = item.Ran ? Duration(item).Ticks : 0;
+        if (tally is null)
+        {
+            _shared.AddShared(item.Outcome, item.Ran, ranTicks);
+        }
+        else
+        {
+            tally.Add(item.Outcome, item.Ran, ranTicks);
         }
 
         var sequence = Interlocked.Increment(ref _settled) - 1;
@@ -70,7 +101,19 @@ internal sealed class ResultStore
     }
 
     /// <summary>How many outcomes of one kind were recorded.</summary>
-    public long Count(TaskOutcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome * 8]);
+    public long Count(TaskOutcome outcome)
+    {
+        lock (_talliesLock)
+        {
+            var count = _shared.Count(outcome);
+            foreach (var tally in _tallies)
+            {
+                count += tally.Count(outcome);
+            }
+
+            return count;
+        }
+    }
 
     /// <summary>A copy of the retained results, keyed by task id.</summary>
     public Dictionary<long, TaskResult> Snapshot()
@@ -88,8 +131,16 @@ internal sealed class ResultStore
     /// <summary>Fills the outcome and duration figures of <paramref name="stats"/>.</summary>
     public PoolStats AddTo(PoolStats stats)
     {
-        var ran = Interlocked.Read(ref _ran);
-        var ranTicks = Interlocked.Read(ref _ranTicks);
+        long ran, ranTicks;
+        lock (_talliesLock)
+        {
+            (ran, ranTicks) = (_shared.Runs, _shared.RunTicks);
+            foreach (var tally in _tallies)
+            {
+                (ran, ranTicks) = (ran + tally.Runs, ranTicks + tally.RunTicks);
+            }
+        }
+
         var recent = new List<TimeSpan>(DurationWindow);
         var items = Retained();
         for (var i = items.Count - 1; i >= 0 && recent.Count < DurationWindow; i--)

@@ -40,9 +40,6 @@ internal abstract class WorkItem
     /// </summary>
     public Activity? Trace { get; set; }
 
-    /// <summary>When the task was accepted, on the pool's clock; for queue wait and queue timeout.</summary>
-    public long AcceptedTimestamp { get; set; }
-
     /// <summary>Supervisor only: who holds the task (<see cref="HolderNone"/>, <see cref="HolderQueue"/> or a worker's number).</summary>
     public int Holder { get; set; } = HolderNone;
 
@@ -61,7 +58,10 @@ internal abstract class WorkItem
     /// <summary>How many times the task has been started.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>When the latest run started (or, for a task that never ran, when it was settled), on the pool's clock.</summary>
+    /// <summary>
+    /// On the pool's clock: when the task was accepted until it first starts (the queue wait counts
+    /// from it), then when its latest run started; for a task settled without running, when it was settled.
+    /// </summary>
     public long StartTimestamp { get; set; }
 
     /// <summary>When the latest run ended, on the pool's clock.</summary>

@@ -11,7 +11,7 @@ public sealed class ResultStoreTests
         var store = new ResultStore(capacity: 5000, TimeProvider.System);
         for (var id = 1; id <= 12_000; id++)
         {
-            store.Add(Settled(id, id % 2 == 0 ? TaskOutcome.Succeeded : TaskOutcome.Failed));
+            store.Add(Settled(id, id % 2 == 0 ? TaskOutcome.Succeeded : TaskOutcome.Failed), tally: null);
         }
 
         var results = store.Snapshot();
@@ -26,7 +26,7 @@ public sealed class ResultStoreTests
     public void A_store_of_capacity_zero_must_count_but_keep_nothing()
     {
         var store = new ResultStore(capacity: 0, TimeProvider.System);
-        store.Add(Settled(1, TaskOutcome.Cancelled));
+        store.Add(Settled(1, TaskOutcome.Cancelled), tally: null);
 
         Assert.Empty(store.Snapshot());
         Assert.Equal(1, store.AddTo(new PoolStats()).Cancelled);
@@ -37,14 +37,17 @@ public sealed class ResultStoreTests
     {
         var clock = new ManualClock();
         var store = new ResultStore(capacity: 200, clock);
+        var tally = store.CreateTally();
         for (var ms = 1; ms <= 100; ms++)
         {
-            store.Add(Ran(ms, clock, TimeSpan.FromMilliseconds(ms)));
+            store.Add(Ran(ms, clock, TimeSpan.FromMilliseconds(ms)), tally);
         }
 
-        store.Add(Settled(1000, TaskOutcome.Dropped, clock)); // never ran: no run time
+        store.Add(Settled(1000, TaskOutcome.Dropped, clock), tally: null); // never ran: no run time
 
+        store.RetireTally(tally); // a worker that leaves keeps its counts in the books
         var stats = store.AddTo(new PoolStats());
+        Assert.Equal((100L, 1L), (stats.Succeeded, stats.Dropped));
         Assert.Equal(TimeSpan.FromMilliseconds(50.5), stats.MeanDuration);
         Assert.Equal(TimeSpan.FromMilliseconds(99), stats.P99Duration);
         Assert.Equal((TimeSpan.Zero, 0), (store.Snapshot()[1000].Duration, store.Snapshot()[1000].Attempts));
