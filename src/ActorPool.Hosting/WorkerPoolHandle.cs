@@ -21,6 +21,15 @@ internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool
     public Task<IReadOnlyList<long>> SubmitManyAsync(IEnumerable<Func<CancellationToken, Task>> tasks, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         Pool.SubmitManyAsync(tasks, options, cancellationToken);
 
+    public Task<long> SubmitAsync(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pool.SubmitAsync(handler, payload, options, cancellationToken);
+
+    public Task<IReadOnlyList<long>> SubmitManyAsync(string handler, IEnumerable<object?> payloads, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pool.SubmitManyAsync(handler, payloads, options, cancellationToken);
+
+    public Task<TResult> RunAsync<TResult>(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pool.RunAsync<TResult>(handler, payload, options, cancellationToken);
+
     public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         Pool.RunAsync(task, options, cancellationToken);
 

@@ -56,6 +56,39 @@ public interface IWorkerPool
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting for room; earlier tasks were accepted.</exception>
     Task<IReadOnlyList<long>> SubmitManyAsync(IEnumerable<Func<CancellationToken, Task>> tasks, TaskOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Submits a named task: the handler registered as <paramref name="handler"/> runs it with <paramref name="payload"/>, here or on another node of a cluster.</summary>
+    /// <param name="handler">The handler's name (see <see cref="WorkerPoolOptions.Handlers"/>).</param>
+    /// <param name="payload">The handler's input; it is serialized as JSON at once.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for queue room; a task already accepted still runs.</param>
+    /// <returns>The id under which the task's <see cref="TaskResult"/> is recorded.</returns>
+    /// <exception cref="ArgumentException">No handler has that name, or the payload is of the wrong type or cannot be serialized; the message says which.</exception>
+    /// <exception cref="SubmitRejectedException">The pool did not accept the task.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
+    Task<long> SubmitAsync(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits many named tasks of one handler, handing them over in batches.</summary>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="payloads">One payload per task.</param>
+    /// <param name="options">Per-task settings shared by every task, or null for the pool's defaults.</param>
+    /// <param name="cancellationToken">Stops waiting for queue room; tasks already accepted still run.</param>
+    /// <returns>The ids of the tasks, in the order given.</returns>
+    /// <exception cref="ArgumentException">No handler has that name, or a payload is of the wrong type or cannot be serialized; nothing was submitted then.</exception>
+    /// <exception cref="SubmitRejectedException">The pool refused a task; the ones before it were accepted and run, that one and the rest were not.</exception>
+    Task<IReadOnlyList<long>> SubmitManyAsync(string handler, IEnumerable<object?> payloads, TaskOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits a named task and waits for its value.</summary>
+    /// <typeparam name="TResult">The value's type; the handler's value is converted through JSON when it is not already one.</typeparam>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="payload">The handler's input; it is serialized as JSON at once.</param>
+    /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
+    /// <param name="cancellationToken">Cancels the task, whether it waits or runs, and stops waiting for it.</param>
+    /// <returns>The handler's value.</returns>
+    /// <exception cref="ArgumentException">No handler has that name, or the payload is of the wrong type or cannot be serialized.</exception>
+    /// <exception cref="RemoteTaskException">The task failed on another node; it carries the exception's type name and message.</exception>
+    /// <remarks>Otherwise as <see cref="RunAsync{T}(Func{CancellationToken, Task{T}}, TaskOptions?, CancellationToken)"/>: a local failure is rethrown unchanged.</remarks>
+    Task<TResult> RunAsync<TResult>(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Submits a task that produces a value and waits for that value.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="task">The work; its token is also cancelled by <paramref name="cancellationToken"/>.</param>

@@ -4,6 +4,7 @@ using ActorPool.Admission;
 using ActorPool.Configuration;
 using ActorPool.Diagnostics;
 using ActorPool.Messages;
+using ActorPool.Named;
 using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
@@ -29,7 +30,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     private const string OwnSystemName = "actor-pool";
     private const string OwnPoolName = "pool";
 
-    /// <summary>The most tasks <see cref="SubmitManyAsync"/> hands over at once.</summary>
+    /// <summary>The most tasks <c>SubmitManyAsync</c> hands over at once.</summary>
     private const int MaxBatch = 4096;
 
     /// <summary>How long a stop waits for its own actor system to terminate after every outcome is recorded.</summary>
@@ -212,7 +213,36 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         }
 
         options?.Validate();
-        return SubmitBatchesAsync(work, options, cancellationToken);
+        return SubmitBatchesAsync(work.Count, i => new SubmittedItem(work[i], options), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<long> SubmitAsync(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var named = Handler(handler);
+        options?.Validate();
+        return Submit(new NamedItem(named, PayloadCodec.EncodePayload(named, payload), options, _options.Services), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<long>> SubmitManyAsync(string handler, IEnumerable<object?> payloads, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var named = Handler(handler);
+        ArgumentNullException.ThrowIfNull(payloads);
+        options?.Validate();
+
+        // Every payload is checked before any task is submitted.
+        var encoded = payloads.Select(payload => PayloadCodec.EncodePayload(named, payload)).ToArray();
+        return SubmitBatchesAsync(encoded.Length, i => new NamedItem(named, encoded[i], options, _options.Services), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<TResult> RunAsync<TResult>(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var named = Handler(handler);
+        options?.Validate();
+        var item = new NamedRunItem<TResult>(named, PayloadCodec.EncodePayload(named, payload), options, _options.Services, cancellationToken);
+        return Await(Submit(item, cancellationToken), item.Completion, cancellationToken);
     }
 
     /// <summary>Submits a task and waits for its value.</summary>
@@ -232,14 +262,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
         var item = new RunItem<T>(task, options, cancellationToken);
-        var submitted = Submit(item, cancellationToken);
-        if (!submitted.IsCompletedSuccessfully)
-        {
-            return AwaitRunAsync(submitted, item, cancellationToken);
-        }
-
-        // Accepted at once (the usual case): hand back the completion itself, no extra state machine.
-        return cancellationToken.CanBeCanceled ? item.Completion.WaitAsync(cancellationToken) : item.Completion;
+        return Await(Submit(item, cancellationToken), item.Completion, cancellationToken);
     }
 
     /// <summary>
@@ -372,26 +395,51 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         return item.Id;
     }
 
-    private static async Task<T> AwaitRunAsync<T>(Task<long> submitted, RunItem<T> item, CancellationToken cancellationToken)
+    /// <summary>The caller's view of a run: its completion once accepted, the refusal otherwise.</summary>
+    private static Task<T> Await<T>(Task<long> submitted, Task<T> completion, CancellationToken cancellationToken)
     {
-        await submitted.ConfigureAwait(false);
-        return await item.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!submitted.IsCompletedSuccessfully)
+        {
+            return AwaitAcceptedAsync(submitted, completion, cancellationToken);
+        }
+
+        // Accepted at once (the usual case): hand back the completion itself, no extra state machine.
+        return cancellationToken.CanBeCanceled ? completion.WaitAsync(cancellationToken) : completion;
+
+        static async Task<T> AwaitAcceptedAsync(Task<long> submitted, Task<T> completion, CancellationToken cancellationToken)
+        {
+            await submitted.ConfigureAwait(false);
+            return await completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private async Task<IReadOnlyList<long>> SubmitBatchesAsync(IReadOnlyList<Func<CancellationToken, Task>> work, TaskOptions? options, CancellationToken cancellationToken)
+    /// <summary>The registered handler of that name.</summary>
+    private TaskHandler Handler(string handler)
     {
-        var ids = new long[work.Count];
+        ArgumentException.ThrowIfNullOrWhiteSpace(handler);
+        if (!_options.Handlers.TryGet(handler, out var named))
+        {
+            var known = _options.Handlers.Names.Count == 0 ? "none" : string.Join(", ", _options.Handlers.Names.Order(StringComparer.Ordinal));
+            throw new ArgumentException($"No task handler named '{handler}' is registered with pool '{Name}' (registered: {known}).", nameof(handler));
+        }
+
+        return named;
+    }
+
+    private async Task<IReadOnlyList<long>> SubmitBatchesAsync(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    {
+        var ids = new long[total];
         var next = 0;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var buffer = new WorkItem[Math.Min(work.Count, MaxBatch)];
-            while (next < work.Count)
+            var buffer = new WorkItem[Math.Min(total, MaxBatch)];
+            while (next < total)
             {
-                var count = Math.Min(buffer.Length, work.Count - next);
+                var count = Math.Min(buffer.Length, total - next);
                 for (var i = 0; i < count; i++)
                 {
-                    buffer[i] = new SubmittedItem(work[next + i], options);
+                    buffer[i] = itemAt(next + i);
                 }
 
                 var accepted = _gate.AdmitMany(buffer.AsSpan(0, count), out var stoppedAt, out var settled);
@@ -422,7 +470,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         finally
         {
             // Tasks never offered still count as submitted and rejected, so the books balance.
-            _gate.CountRefused(work.Count - next);
+            _gate.CountRefused(total - next);
         }
 
         return ids;

@@ -93,6 +93,14 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to <see langword="null"/>: Akka's default dispatcher (the .NET thread pool).</value>
     public string? Dispatcher { get; set; }
 
+    /// <summary>The named tasks this pool can run (<c>SubmitAsync("resize", payload)</c>); register the same names on every node of a cluster.</summary>
+    /// <value>Defaults to an empty registry.</value>
+    public TaskHandlerRegistry Handlers { get; private set; } = new();
+
+    /// <summary>Where handler types registered with <see cref="TaskHandlerRegistry.Add{THandler, TPayload, TResult}"/> come from; a hosted pool gets the host's.</summary>
+    /// <value>Defaults to <see langword="null"/>: handler types are made with their parameterless constructor.</value>
+    public IServiceProvider? Services { get; set; }
+
     /// <summary>The clock for timestamps and durations; tests can pass a fake one.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -199,6 +207,7 @@ public sealed class WorkerPoolOptions
     internal WorkerPoolOptions Clone()
     {
         var copy = (WorkerPoolOptions)MemberwiseClone();
+        copy.Handlers = Handlers.Clone();
         copy.CircuitBreaker = CircuitBreaker is null ? null : new CircuitBreakerOptions { MaxFailures = CircuitBreaker.MaxFailures, ResetTimeout = CircuitBreaker.ResetTimeout };
         copy.Resizer = Resizer is null ? null : new ResizerOptions { LowerBound = Resizer.LowerBound, UpperBound = Resizer.UpperBound, Interval = Resizer.Interval };
         return copy;

@@ -2,7 +2,7 @@ namespace ActorPool.Tests.Reliability;
 
 /// <summary>
 /// Issue 11, item 4 (every submit path validates task options the same way) and its note on
-/// <see cref="WorkerPool.SubmitManyAsync"/> (an already-cancelled token accepts nothing, like SubmitAsync).
+/// <see cref="WorkerPool.SubmitManyAsync(IEnumerable{Func{CancellationToken, Task}}, TaskOptions?, CancellationToken)"/> (an already-cancelled token accepts nothing, like SubmitAsync).
 /// </summary>
 public sealed class AdmissionTests
 {

@@ -1,0 +1,58 @@
+using ActorPool.Named;
+
+namespace ActorPool.Work;
+
+/// <summary>
+/// A task submitted by handler name: its payload travels as JSON bytes, so the same item can be
+/// run here, sent to a worker on another node, or journaled. Each run deserializes a fresh payload.
+/// </summary>
+internal class NamedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services) : WorkItem(options)
+{
+    public TaskHandler Handler { get; } = handler;
+
+    /// <summary>The payload as JSON.</summary>
+    public byte[] Payload { get; } = payload;
+
+    /// <summary>The value of the run that succeeded.</summary>
+    protected object? Value { get; private set; }
+
+    public override Task? Invoke(CancellationToken token) => RunAsync(token);
+
+    public override void Release() => Value = null;
+
+    private async Task RunAsync(CancellationToken token)
+    {
+        var payload = PayloadCodec.Deserialize(Payload, Handler.PayloadType);
+        Value = await Handler.InvokeAsync(payload, services, token).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A named task from <c>RunAsync</c>: completes the caller with the handler's value.</summary>
+/// <typeparam name="T">The value the caller asked for.</typeparam>
+internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services, CancellationToken callerToken)
+    : NamedItem(handler, payload, options, services)
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override CancellationToken CallerToken { get; } = callerToken;
+
+    public Task<T> Completion => _completion.Task;
+
+    public override void CompleteCaller()
+    {
+        if (Outcome != TaskOutcome.Succeeded)
+        {
+            Outcomes.OutcomeErrors.Complete(_completion, Outcome, Error);
+            return;
+        }
+
+        try
+        {
+            _completion.TrySetResult(PayloadCodec.Convert<T>(Value)!);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException)
+        {
+            _completion.TrySetException(new InvalidCastException($"The handler '{Handler.Name}' returned a {Value?.GetType().Name}, which cannot be read as a {typeof(T).Name}.", ex));
+        }
+    }
+}
