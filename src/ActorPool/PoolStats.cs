@@ -12,6 +12,9 @@ public sealed record PoolStats
     /// <summary>Live workers.</summary>
     public int Workers { get; init; }
 
+    /// <summary>Live workers per cluster node address, for a clustered pool; empty otherwise.</summary>
+    public IReadOnlyDictionary<string, int> WorkersByNode { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Workers running a task now.</summary>
     public int ActiveWorkers { get; init; }
 

@@ -11,4 +11,7 @@ public enum RejectionReason
 
     /// <summary>The pool's queue is full and its overflow policy refuses new tasks.</summary>
     QueueFull,
+
+    /// <summary>The pool runs named tasks only (it is clustered or durable): a closure cannot leave its process or be journaled.</summary>
+    NamedTasksOnly,
 }

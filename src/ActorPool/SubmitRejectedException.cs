@@ -50,6 +50,7 @@ public sealed class SubmitRejectedException : InvalidOperationException
         RejectionReason.NoWorkers => "The task was rejected: the pool has no workers (workers must be > 0).",
         RejectionReason.Stopped => "The task was rejected: the pool is stopping or stopped.",
         RejectionReason.QueueFull => "The task was rejected: the pool's queue is full.",
+        RejectionReason.NamedTasksOnly => "The task was rejected: this pool runs named tasks only (SubmitAsync(handler, payload)); a closure cannot cross to another node or into a journal.",
         _ => $"The task was rejected: {reason}.",
     };
 }

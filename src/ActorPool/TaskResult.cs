@@ -17,4 +17,7 @@ public sealed record TaskResult(
 {
     /// <summary>The caller-chosen key from <see cref="TaskOptions.Id"/>, if one was given.</summary>
     public string? Key { get; init; }
+
+    /// <summary>The address of the cluster node that ran the task (its last try), for a clustered pool; null otherwise.</summary>
+    public string? Node { get; init; }
 }

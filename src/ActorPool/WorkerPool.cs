@@ -1,15 +1,10 @@
-using System.Globalization;
-using ActorPool.Actors;
-using ActorPool.Admission;
 using ActorPool.Configuration;
-using ActorPool.Diagnostics;
+using ActorPool.Engines;
 using ActorPool.Messages;
 using ActorPool.Named;
-using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Event;
 
 namespace ActorPool;
 
@@ -27,30 +22,14 @@ namespace ActorPool;
 /// </remarks>
 public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
 {
-    private const string OwnSystemName = "actor-pool";
     private const string OwnPoolName = "pool";
-
-    /// <summary>The most tasks <c>SubmitManyAsync</c> hands over at once.</summary>
-    private const int MaxBatch = 4096;
-
-    /// <summary>How long a stop waits for its own actor system to terminate after every outcome is recorded.</summary>
-    /// <remarks>A task stuck in a blocking call keeps its worker, and so the system, alive; the stop does not wait for it.</remarks>
-    private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(1);
 
     private static readonly Task<bool> TrueTask = Task.FromResult(true);
     private static readonly Task<bool> FalseTask = Task.FromResult(false);
 
     private readonly WorkerPoolOptions _options;
-    private readonly ActorSystem? _system;
-    private readonly bool _ownsSystem;
-    private readonly IActorRef _supervisor = ActorRefs.Nobody;
-    private readonly AdmissionGate _gate;
-    private readonly ResultStore _results;
-    private readonly PoolCounters _counters;
-    private readonly PoolMetrics? _metrics;
+    private readonly PoolEngine _engine;
 
-    /// <summary>Null for a pool with no workers, which refuses every task.</summary>
-    private readonly PoolLifecycle? _lifecycle;
 
     /// <summary>Creates a pool with <paramref name="workers"/> workers on an actor system of its own.</summary>
     /// <param name="workers">The number of workers. Zero or fewer gives a pool that rejects every submit with <see cref="RejectionReason.NoWorkers"/>.</param>
@@ -73,46 +52,22 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         _options = options;
         Name = name;
-        if (refuseAll)
-        {
-            // Nothing will run, so there is nothing to measure: a refusing gate keeps the figures honest.
-            _counters = new PoolCounters(0);
-            _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
-            _gate = AdmissionGate.Refusing(name, RejectionReason.NoWorkers);
-            return;
-        }
-
-        var runtime = PoolRuntime.Create(options, name);
-        _gate = runtime.Gate;
-        _counters = runtime.Counters;
-        _results = runtime.Recorder.Store;
-        _ownsSystem = system is null;
-        _system = system ?? CreateOwnSystem(options);
-        if (!_ownsSystem)
-        {
-            // Dispatchers named in our reference.conf (the blocking one) must resolve in a user's system too.
-            _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
-        }
-
-        _supervisor = runtime.Spawn(_system);
-        _metrics = new PoolMetrics(name, _counters, _gate, _results);
-        runtime.Recorder.Metrics = _metrics;
-        _lifecycle = new PoolLifecycle(_supervisor, _gate, runtime.PoolCancellation);
-        JoinShutdown(_system, options, name, _lifecycle);
-        _ = WatchSupervisorAsync();
+        _engine = refuseAll ? LocalEngine.RefusingAll(options, name)
+            : options.Cluster.Enabled ? new ClusterEngine(system ?? throw new ArgumentException("A clustered pool runs in a clustered actor system: create it with WorkerPool.Create(system, options, name).", nameof(options)), options, name)
+            : new LocalEngine(system, options, name);
     }
 
     /// <summary>The pool's name: its supervisor actor's name in the actor system.</summary>
     public string Name { get; }
 
     /// <summary>The number of workers the pool has or is resizing to, the automatic resizer's changes included (0 for a pool that rejects every task).</summary>
-    public int Workers => _counters.TargetWorkers;
+    public int Workers => _engine.Workers;
 
     /// <summary>The supervisor actor, for tests and for code that talks to the pool by message.</summary>
-    internal IActorRef Supervisor => _supervisor;
+    internal IActorRef Supervisor => _engine.Supervisor;
 
     /// <summary>The actor system the pool runs on; null for a pool with no workers.</summary>
-    internal ActorSystem? System => _system;
+    internal ActorSystem? System => _engine.System;
 
     /// <summary>Creates a pool inside an existing actor system; stopping the pool leaves the system running.</summary>
     /// <param name="system">The actor system to run in. Its CoordinatedShutdown drains the pool in the <c>service-requests-done</c> phase.</param>
@@ -140,12 +95,21 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         return Create(system, WorkerPoolOptions.FromConfig(system.Settings.Config), name);
     }
 
+    /// <summary>
+    /// ActorPool's default configuration with what a clustered pool needs from Akka.Cluster.Tools:
+    /// every <c>actor-pool</c> key, and the serializer bindings of the pool's and the cluster
+    /// singleton's messages. Give it as a fallback when you create a clustered actor system.
+    /// </summary>
+    /// <returns>The configuration, to pass to <c>Config.WithFallback</c>.</returns>
+    public static Config DefaultConfig() =>
+        WorkerPoolSettings.ParseReference().WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
+
     /// <summary>Lets accepted tasks run. Idempotent; tasks submitted before it wait in the queue.</summary>
     /// <param name="cancellationToken">
     /// The pool's lifetime token: when it fires, running tasks see their token cancelled, queued
     /// tasks are recorded <see cref="TaskOutcome.Cancelled"/> without running, and new submits are rejected.
     /// </param>
-    public void Start(CancellationToken cancellationToken = default) => _lifecycle?.Start(cancellationToken);
+    public void Start(CancellationToken cancellationToken = default) => _engine.Start(cancellationToken);
 
     /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
     /// <param name="task">The work; it receives a token cancelled on timeout, on the start token, or when a stop stops waiting.</param>
@@ -165,7 +129,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        return Submit(new SubmittedItem(task, options), cancellationToken);
+        return _engine.Submit(new SubmittedItem(task, options), cancellationToken);
     }
 
     /// <summary>Submits a task with the pool's default options and returns its id once the pool has accepted it.</summary>
@@ -188,7 +152,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
-        return _gate.TryAdmit(new SubmittedItem(task, options), mayWait: false) == AdmissionResult.Accepted ? TrueTask : FalseTask;
+        return _engine.TrySubmit(new SubmittedItem(task, options)) ? TrueTask : FalseTask;
     }
 
     /// <summary>Submits many tasks with the same options, handing them over in batches rather than one by one.</summary>
@@ -213,7 +177,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         }
 
         options?.Validate();
-        return SubmitBatchesAsync(work.Count, i => new SubmittedItem(work[i], options), cancellationToken);
+        return _engine.SubmitMany(work.Count, i => new SubmittedItem(work[i], options), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -221,7 +185,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         var named = Handler(handler);
         options?.Validate();
-        return Submit(new NamedItem(named, PayloadCodec.EncodePayload(named, payload), options, _options.Services), cancellationToken);
+        return _engine.Submit(new NamedItem(named, PayloadCodec.EncodePayload(named, payload), options, _options.Services), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -233,7 +197,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
 
         // Every payload is checked before any task is submitted.
         var encoded = payloads.Select(payload => PayloadCodec.EncodePayload(named, payload)).ToArray();
-        return SubmitBatchesAsync(encoded.Length, i => new NamedItem(named, encoded[i], options, _options.Services), cancellationToken);
+        return _engine.SubmitMany(encoded.Length, i => new NamedItem(named, encoded[i], options, _options.Services), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -242,7 +206,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         var named = Handler(handler);
         options?.Validate();
         var item = new NamedRunItem<TResult>(named, PayloadCodec.EncodePayload(named, payload), options, _options.Services, cancellationToken);
-        return Await(Submit(item, cancellationToken), item.Completion, cancellationToken);
+        return Await(_engine.Submit(item, cancellationToken), item.Completion, cancellationToken);
     }
 
     /// <summary>Submits a task and waits for its value.</summary>
@@ -262,7 +226,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
         var item = new RunItem<T>(task, options, cancellationToken);
-        return Await(Submit(item, cancellationToken), item.Completion, cancellationToken);
+        return Await(_engine.Submit(item, cancellationToken), item.Completion, cancellationToken);
     }
 
     /// <summary>
@@ -274,43 +238,14 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">When it fires, the stop is no longer graceful: running tasks are cancelled and recorded at once.</param>
     /// <returns>A task that completes once every accepted task has an outcome and, for a pool with its own actor system, that system has terminated (a thread stuck in a task is left behind after a one-second grace).</returns>
-    public Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_lifecycle is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        var stop = _lifecycle.StopOnce(StopCoreAsync);
-        if (stop.IsCompleted || !cancellationToken.CanBeCanceled)
-        {
-            return stop;
-        }
-
-        return WaitForStopAsync(stop, cancellationToken);
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => _engine.StopAsync(cancellationToken);
 
     /// <summary>Waits until every task accepted before the call has a recorded outcome (tasks accepted later are not waited for).</summary>
     /// <param name="cancellationToken">Stops waiting; the tasks are not affected.</param>
     /// <returns>A task that completes when those outcomes are recorded and visible in <see cref="GetResults"/> and <see cref="GetStats"/>.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     /// <remarks>A pool that was never started does not run its queued tasks, so waiting on it lasts until it is started or stopped.</remarks>
-    public Task WaitAsync(CancellationToken cancellationToken = default)
-    {
-        if (_lifecycle is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _supervisor.Tell(new AwaitOutcomes(reply, _gate.LastIssuedId));
-
-        // Read after the tell: a stop that began earlier may have stopped the supervisor before
-        // it saw the message, and once that stop ends every outcome is recorded anyway.
-        var stop = _lifecycle.StopTask;
-        var done = stop is null ? reply.Task : Task.WhenAny(reply.Task, stop);
-        return done.WaitAsync(cancellationToken);
-    }
+    public Task WaitAsync(CancellationToken cancellationToken = default) => _engine.WaitAsync(cancellationToken);
 
     /// <summary>Changes the number of workers while the pool runs.</summary>
     /// <param name="workers">The new worker count: 1 to 10,000 and, with a <see cref="WorkerPoolOptions.Resizer"/>, within its bounds.</param>
@@ -329,71 +264,23 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(workers), workers, $"{nameof(workers)} must lie within the resizer's bounds [{resizer.LowerBound}, {resizer.UpperBound}], was: {workers}.");
         }
 
-        if (_lifecycle is null)
-        {
-            throw new InvalidOperationException("A pool created with no workers cannot be resized; create it with workers > 0.");
-        }
-
-        _counters.PublishTarget(workers);
-        _supervisor.Tell(new ResizePool(workers));
+        _engine.Resize(workers);
     }
 
     /// <summary>Returns a snapshot of the pool's figures.</summary>
     /// <returns>Live worker and queue figures, and counts of every submit and outcome so far.</returns>
-    public PoolStats GetStats() => _results.AddTo(new PoolStats
-    {
-        Workers = _counters.Workers,
-        ActiveWorkers = _counters.ActiveWorkers,
-        Queued = _counters.Queued,
-        QueueCapacity = _options.QueueSize,
-        IsStopped = _gate.IsClosed,
-        IsCircuitOpen = _counters.CircuitOpen,
-        Submitted = _gate.Submitted,
-        Rejected = _gate.Rejected,
-        Retried = _counters.Retried,
-        WorkerRestarts = _counters.WorkerRestarts,
-        CircuitBreakerTrips = _counters.CircuitBreakerTrips,
-    });
+    public PoolStats GetStats() => _engine.GetStats();
 
     /// <summary>Returns a copy of the recorded results, keyed by task id; changing it does not touch the pool.</summary>
     /// <returns>At most <see cref="WorkerPoolOptions.MaxRetainedResults"/> results, the most recent ones.</returns>
-    public IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
+    public IReadOnlyDictionary<long, TaskResult> GetResults() => _engine.GetResults();
 
     /// <summary>Stops the pool as <see cref="StopAsync"/> does.</summary>
     /// <returns>A task that completes when the pool has stopped.</returns>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     /// <summary>The supervisor's live figures.</summary>
-    internal async Task<PoolState> GetStateAsync()
-    {
-        var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _supervisor.Tell(new GetPoolState(reply));
-        return await reply.Task.WaitAsync(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
-    }
-
-    /// <summary>Admits one task: at once when it can, waiting for room only when the policy says so.</summary>
-    private Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            _gate.CountRefused();
-            return Task.FromCanceled<long>(cancellationToken);
-        }
-
-        var admission = _gate.TryAdmit(item, mayWait: true);
-        return admission switch
-        {
-            AdmissionResult.Accepted => Task.FromResult(item.Id),
-            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(item, cancellationToken),
-            _ => Task.FromException<long>(_gate.Rejection(admission)),
-        };
-    }
-
-    private async Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
-    {
-        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
-        return item.Id;
-    }
+    internal Task<PoolState> GetStateAsync() => _engine.GetStateAsync();
 
     /// <summary>The caller's view of a run: its completion once accepted, the refusal otherwise.</summary>
     private static Task<T> Await<T>(Task<long> submitted, Task<T> completion, CancellationToken cancellationToken)
@@ -426,162 +313,11 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         return named;
     }
 
-    private async Task<IReadOnlyList<long>> SubmitBatchesAsync(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
-    {
-        var ids = new long[total];
-        var next = 0;
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var buffer = new WorkItem[Math.Min(total, MaxBatch)];
-            while (next < total)
-            {
-                var count = Math.Min(buffer.Length, total - next);
-                for (var i = 0; i < count; i++)
-                {
-                    buffer[i] = itemAt(next + i);
-                }
-
-                var accepted = _gate.AdmitMany(buffer.AsSpan(0, count), out var stoppedAt, out var settled);
-                for (var i = 0; i < accepted; i++)
-                {
-                    ids[next + i] = buffer[i].Id;
-                }
-
-                if (stoppedAt == AdmissionResult.NeedsRoom)
-                {
-                    // What was handed over can start and free the room this one waits for.
-                    next += accepted;
-                    var waiting = buffer[accepted];
-                    next++;
-                    await _gate.AdmitWhenRoomAsync(waiting, cancellationToken).ConfigureAwait(false);
-                    ids[next - 1] = waiting.Id;
-                    continue;
-                }
-
-                // Withdrawn tasks (a close in between) are already counted; the rest are counted below.
-                next += settled;
-                if (stoppedAt != AdmissionResult.Accepted)
-                {
-                    throw _gate.Rejection(stoppedAt);
-                }
-            }
-        }
-        finally
-        {
-            // Tasks never offered still count as submitted and rejected, so the books balance.
-            _gate.CountRefused(total - next);
-        }
-
-        return ids;
-    }
-
-    private async Task StopCoreAsync()
-    {
-        await _lifecycle!.DrainAsync().ConfigureAwait(false);
-        if (_ownsSystem)
-        {
-            // The drain ran as our service-requests-done task; the later phases terminate the system.
-            var shutdown = CoordinatedShutdown.Get(_system).Run(PoolStoppedReason.Instance);
-            await Task.WhenAny(shutdown, Task.Delay(TerminationGrace)).ConfigureAwait(false);
-        }
-        else
-        {
-            try
-            {
-                // A worker stuck in a blocking task cannot stop, nor its supervisor; every outcome
-                // is recorded already, so the stop does not wait for them past the grace.
-                var grace = _options.AskTimeout < TerminationGrace ? _options.AskTimeout : TerminationGrace;
-                await _supervisor.GracefulStop(grace).ConfigureAwait(false);
-            }
-            catch (TaskCanceledException)
-            {
-                // Every outcome is already recorded; a slow actor stop loses nothing.
-            }
-        }
-
-        _lifecycle.Release();
-        _metrics?.Dispose();
-    }
-
-    private async Task WaitForStopAsync(Task stop, CancellationToken cancellationToken)
-    {
-        await using (cancellationToken.Register(static state => ((IActorRef)state!).Tell(ForceStop.Instance), _supervisor).ConfigureAwait(false))
-        {
-            await stop.ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Notices a supervisor that stopped without being asked (it failed to start): the pool refuses new work loudly.</summary>
-    private async Task WatchSupervisorAsync()
-    {
-        try
-        {
-            await _supervisor.WatchAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            return; // the system is going away; its own shutdown drains the pool
-        }
-
-        if (_lifecycle is { StopRequested: false } && _gate.Close())
-        {
-            _system?.Log.Error("Pool {0}: its supervisor stopped unexpectedly; the pool accepts no more tasks", Name);
-        }
-    }
-
-    private static void JoinShutdown(ActorSystem system, WorkerPoolOptions options, string name, PoolLifecycle lifecycle)
-    {
-        var shutdown = CoordinatedShutdown.Get(system);
-        var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
-        if (phaseTimeout < options.ShutdownTimeout)
-        {
-            system.Log.Warning(
-                "Pool {0}: akka.coordinated-shutdown.phases.service-requests-done.timeout ({1}) is shorter than its shutdown-timeout ({2}); a system shutdown may cut its drain short",
-                name,
-                phaseTimeout,
-                options.ShutdownTimeout);
-        }
-
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", lifecycle.DrainForShutdownAsync);
-    }
-
     private static WorkerPoolOptions ValidatedCopy(WorkerPoolOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var copy = options.Clone();
         copy.Validate();
         return copy;
-    }
-
-    private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
-    {
-        // The drain phase may take the whole shutdown timeout; give it room beyond that.
-        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
-        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
-            akka {
-              loglevel = WARNING
-              stdout-loglevel = WARNING
-              log-dead-letters = off
-              log-dead-letters-during-shutdown = off
-              coordinated-shutdown {
-                run-by-clr-shutdown-hook = off
-                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
-              }
-            }
-            """)).WithFallback(WorkerPoolSettings.ParseReference());
-        return ActorSystem.Create(OwnSystemName, config);
-    }
-
-    /// <summary>The CoordinatedShutdown reason when a pool stops its own actor system.</summary>
-    private sealed class PoolStoppedReason : CoordinatedShutdown.Reason
-    {
-        public static readonly PoolStoppedReason Instance = new();
-
-        private PoolStoppedReason()
-        {
-        }
-
-        public override int ExitCode => 0;
     }
 }

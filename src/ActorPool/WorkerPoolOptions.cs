@@ -93,6 +93,10 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to <see langword="null"/>: Akka's default dispatcher (the .NET thread pool).</value>
     public string? Dispatcher { get; set; }
 
+    /// <summary>Cluster mode: the pool's workers spread over the Akka.Cluster of its actor system.</summary>
+    /// <value>Defaults to off. Only <see cref="WorkerPool.Create(Akka.Actor.ActorSystem, WorkerPoolOptions, string)"/> on a clustered actor system can run clustered.</value>
+    public ClusterOptions Cluster { get; private set; } = new();
+
     /// <summary>The named tasks this pool can run (<c>SubmitAsync("resize", payload)</c>); register the same names on every node of a cluster.</summary>
     /// <value>Defaults to an empty registry.</value>
     public TaskHandlerRegistry Handlers { get; private set; } = new();
@@ -167,6 +171,7 @@ public sealed class WorkerPoolOptions
 
         CheckRange(RateBurst, 1, OptionLimits.MaxRateBurst, nameof(RateBurst));
         CircuitBreaker?.Validate();
+        Cluster.Validate();
         if (Resizer is { } resizer)
         {
             resizer.Validate();
@@ -208,6 +213,7 @@ public sealed class WorkerPoolOptions
     {
         var copy = (WorkerPoolOptions)MemberwiseClone();
         copy.Handlers = Handlers.Clone();
+        copy.Cluster = Cluster.Clone();
         copy.CircuitBreaker = CircuitBreaker is null ? null : new CircuitBreakerOptions { MaxFailures = CircuitBreaker.MaxFailures, ResetTimeout = CircuitBreaker.ResetTimeout };
         copy.Resizer = Resizer is null ? null : new ResizerOptions { LowerBound = Resizer.LowerBound, UpperBound = Resizer.UpperBound, Interval = Resizer.Interval };
         return copy;

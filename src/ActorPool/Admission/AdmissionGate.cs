@@ -212,6 +212,9 @@ internal sealed class AdmissionGate
         return kept;
     }
 
+    /// <summary>Counts an admitted task that was refused after all (a clustered pool's supervisor refused it or never answered).</summary>
+    public void CountWithdrawn() => Interlocked.Increment(ref _withdrawn);
+
     /// <summary>Counts a submit refused before it got an id (for example an already-cancelled token).</summary>
     public void CountRefused() => Interlocked.Increment(ref _refusedWithoutId);
 

@@ -3,12 +3,14 @@ using Akka.Actor;
 
 namespace ActorPool.Messages;
 
-// Every message the pool's actors exchange. Commands are verbs, events past tense, replies nouns.
+// Every message the pool's actors exchange within one process. Commands are verbs, events past
+// tense, replies nouns. None crosses the wire (they carry delegates and completion sources), so
+// each skips Akka's serialization check; the cluster's messages are in Cluster/ClusterProtocol.cs.
 // Replies travel as completion sources inside the message: one allocation per request instead of
 // a temporary actor and a timer per Ask. Tasks travel as the one WorkItem each task has.
 
 /// <summary>The inbox holds accepted tasks: take them in.</summary>
-internal sealed class DrainInbox
+internal sealed class DrainInbox : INoSerializationVerificationNeeded
 {
     public static readonly DrainInbox Instance = new();
 
@@ -18,7 +20,7 @@ internal sealed class DrainInbox
 }
 
 /// <summary>Lets queued tasks reach workers.</summary>
-internal sealed class StartPool
+internal sealed class StartPool : INoSerializationVerificationNeeded
 {
     public static readonly StartPool Instance = new();
 
@@ -28,7 +30,7 @@ internal sealed class StartPool
 }
 
 /// <summary>The start token was cancelled: queued tasks are cancelled and new ones refused.</summary>
-internal sealed class CancelPool
+internal sealed class CancelPool : INoSerializationVerificationNeeded
 {
     public static readonly CancelPool Instance = new();
 
@@ -38,10 +40,10 @@ internal sealed class CancelPool
 }
 
 /// <summary>Begins a graceful stop; <paramref name="Completion"/> completes once every accepted task has an outcome.</summary>
-internal sealed record StopPool(TaskCompletionSource Completion);
+internal sealed record StopPool(TaskCompletionSource Completion) : INoSerializationVerificationNeeded;
 
 /// <summary>The stop is no longer graceful: cancel what runs, record it, finish now.</summary>
-internal sealed class ForceStop
+internal sealed class ForceStop : INoSerializationVerificationNeeded
 {
     public static readonly ForceStop Instance = new();
 
@@ -51,7 +53,7 @@ internal sealed class ForceStop
 }
 
 /// <summary>The shutdown timeout elapsed while stopping.</summary>
-internal sealed class ShutdownDeadline
+internal sealed class ShutdownDeadline : INoSerializationVerificationNeeded
 {
     public static readonly ShutdownDeadline Instance = new();
 
@@ -63,15 +65,15 @@ internal sealed class ShutdownDeadline
 /// <summary>Hands a worker tasks to run in order; one, unless tasks are tiny.</summary>
 /// <param name="Items">The tasks; some may be started or settled by others before the worker reaches them.</param>
 /// <param name="Worker">The worker's number, which it stamps on the tasks it starts.</param>
-internal sealed record RunBatch(WorkItem[] Items, int Worker);
+internal sealed record RunBatch(WorkItem[] Items, int Worker) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker finished its batch and is free.</summary>
 /// <param name="Runs">How many of the batch's tasks it ran.</param>
 /// <param name="RunTicks">Their run time in all, in <see cref="TimeSpan"/> ticks.</param>
-internal sealed record BatchDone(int Runs, long RunTicks);
+internal sealed record BatchDone(int Runs, long RunTicks) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker is new and pulls its first work.</summary>
-internal sealed class WorkerReady
+internal sealed class WorkerReady : INoSerializationVerificationNeeded
 {
     public static readonly WorkerReady Instance = new();
 
@@ -81,16 +83,16 @@ internal sealed class WorkerReady
 }
 
 /// <summary>A worker was restarted by its supervisor strategy and is idle again.</summary>
-internal sealed record WorkerRestarted(Exception Cause);
+internal sealed record WorkerRestarted(Exception Cause) : INoSerializationVerificationNeeded;
 
 /// <summary>A task was settled away from its worker (at its deadline): count it.</summary>
-internal sealed record TaskSettled(WorkItem Item);
+internal sealed record TaskSettled(WorkItem Item) : INoSerializationVerificationNeeded;
 
 /// <summary>Changes the number of workers.</summary>
-internal sealed record ResizePool(int Workers);
+internal sealed record ResizePool(int Workers) : INoSerializationVerificationNeeded;
 
 /// <summary>The automatic resizer's periodic look at the queue.</summary>
-internal sealed class ResizeTick
+internal sealed class ResizeTick : INoSerializationVerificationNeeded
 {
     public static readonly ResizeTick Instance = new();
 
@@ -100,7 +102,7 @@ internal sealed class ResizeTick
 }
 
 /// <summary>Idle workers look for tasks waiting behind a long one in another worker's batch.</summary>
-internal sealed class StealTick
+internal sealed class StealTick : INoSerializationVerificationNeeded
 {
     public static readonly StealTick Instance = new();
 
@@ -110,7 +112,7 @@ internal sealed class StealTick
 }
 
 /// <summary>The earliest queue deadline is due.</summary>
-internal sealed class ExpiryTick
+internal sealed class ExpiryTick : INoSerializationVerificationNeeded
 {
     public static readonly ExpiryTick Instance = new();
 
@@ -120,28 +122,28 @@ internal sealed class ExpiryTick
 }
 
 /// <summary>A failed task's backoff has passed; it goes back into the queue.</summary>
-internal sealed record RetryDue(long TaskId);
+internal sealed record RetryDue(long TaskId) : INoSerializationVerificationNeeded;
 
 /// <summary>The rate limiter has a start token for the supervisor (or, if not acquired, was disposed).</summary>
-internal sealed record RateTokenReady(bool Acquired);
+internal sealed record RateTokenReady(bool Acquired) : INoSerializationVerificationNeeded;
 
 /// <summary>Completes <paramref name="Completion"/> once every task with an id up to <paramref name="LastId"/> (those accepted before the call) has a recorded outcome.</summary>
-internal sealed record AwaitOutcomes(TaskCompletionSource Completion, long LastId);
+internal sealed record AwaitOutcomes(TaskCompletionSource Completion, long LastId) : INoSerializationVerificationNeeded;
 
 /// <summary>Asks the supervisor for its live figures (used by tests and stats).</summary>
-internal sealed record GetPoolState(TaskCompletionSource<PoolState> Reply);
+internal sealed record GetPoolState(TaskCompletionSource<PoolState> Reply) : INoSerializationVerificationNeeded;
 
 /// <summary>The supervisor's live figures.</summary>
-internal sealed record PoolState(int Workers, int BusyWorkers, int Queued, long Accepted, long Recorded, int WorkerRestarts, IActorRef Router);
+internal sealed record PoolState(int Workers, int BusyWorkers, int Queued, long Accepted, long Recorded, int WorkerRestarts, IActorRef Router) : INoSerializationVerificationNeeded;
 
 /// <summary>Calls the user's callbacks for one recorded outcome.</summary>
-internal sealed record RecordOutcome(TaskResult Result, Action<TaskResult>? OnCompleted);
+internal sealed record RecordOutcome(TaskResult Result, Action<TaskResult>? OnCompleted) : INoSerializationVerificationNeeded;
 
 /// <summary>Completes once every outcome sent before it has had its callbacks.</summary>
-internal sealed record FlushOutcomes(TaskCompletionSource Completion);
+internal sealed record FlushOutcomes(TaskCompletionSource Completion) : INoSerializationVerificationNeeded;
 
 /// <summary>A worker's running task ended; the worker reads how from the task itself.</summary>
-internal sealed class RunEnded
+internal sealed class RunEnded : INoSerializationVerificationNeeded
 {
     public static readonly RunEnded Instance = new();
 

@@ -166,7 +166,7 @@ internal sealed class ResultStore
 
     /// <summary>The public copy of a settled task's outcome.</summary>
     public TaskResult ToResult(WorkItem item) =>
-        new(item.Id, item.Outcome, item.Error, Duration(item), WallClock(item.StartTimestamp), item.Attempts) { Key = item.Key };
+        new(item.Id, item.Outcome, item.Error, Duration(item), WallClock(item.StartTimestamp), item.Attempts) { Key = item.Key, Node = item.Node };
 
     /// <summary>How long the task's last run took; zero if its outcome did not end a run.</summary>
     public TimeSpan Duration(WorkItem item) =>

@@ -8,17 +8,35 @@ namespace ActorPool.Work;
 /// </summary>
 internal class NamedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services) : WorkItem(options)
 {
+    private string? _node;
+
     public TaskHandler Handler { get; } = handler;
 
     /// <summary>The payload as JSON.</summary>
     public byte[] Payload { get; } = payload;
 
     /// <summary>The value of the run that succeeded.</summary>
-    protected object? Value { get; private set; }
+    public object? Value { get; private set; }
+
+    /// <summary>A clustered pool's front only: completes with the cluster's id once its supervisor accepted the task.</summary>
+    public TaskCompletionSource<long>? Acceptance { get; set; }
+
+    /// <summary>A clustered pool's front only: the front's own sequence number for the task, for <c>WaitAsync</c>.</summary>
+    public long LocalSeq { get; set; }
+
+    /// <summary>Where it ran, when a clustered pool ran it on some node.</summary>
+    public override string? Node => _node;
 
     public override Task? Invoke(CancellationToken token) => RunAsync(token);
 
     public override void Release() => Value = null;
+
+    /// <summary>Takes in how another node ran the task: its value (as JSON) and the node; before the outcome is recorded.</summary>
+    public void RanRemotely(byte[]? result, string? node)
+    {
+        _node = node;
+        Value = result is null || Handler.ResultType is null ? null : PayloadCodec.Deserialize(result, Handler.ResultType);
+    }
 
     private async Task RunAsync(CancellationToken token)
     {
@@ -54,5 +72,22 @@ internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskO
         {
             _completion.TrySetException(new InvalidCastException($"The handler '{Handler.Name}' returned a {Value?.GetType().Name}, which cannot be read as a {typeof(T).Name}.", ex));
         }
+    }
+}
+
+/// <summary>A named task run for a worker of a clustered pool: hands its whole settled item to whoever waits.</summary>
+internal sealed class ExecutedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services)
+    : NamedItem(handler, payload, options, services)
+{
+    private readonly TaskCompletionSource<ExecutedItem> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with this item once its outcome is recorded, whatever it is.</summary>
+    public Task<ExecutedItem> Done => _done.Task;
+
+    public override void CompleteCaller() => _done.TrySetResult(this);
+
+    // The worker reads the value after the outcome is recorded; nothing is retained, so keep it.
+    public override void Release()
+    {
     }
 }

@@ -26,10 +26,13 @@ internal abstract class WorkItem
     public TaskOptions? Options { get; }
 
     /// <summary>The caller-chosen key of <see cref="TaskOptions.Id"/>.</summary>
-    public string? Key => Options?.Id;
+    public virtual string? Key => Options?.Id;
 
     /// <summary>The start priority of <see cref="TaskOptions.Priority"/>.</summary>
-    public int Priority => Options?.Priority ?? 0;
+    public virtual int Priority => Options?.Priority ?? 0;
+
+    /// <summary>The node the task ran on, for a task of a clustered pool; null otherwise.</summary>
+    public virtual string? Node => null;
 
     /// <summary>The caller's token: once it fires, the task never starts and a running one is cancelled.</summary>
     public virtual CancellationToken CallerToken => default;

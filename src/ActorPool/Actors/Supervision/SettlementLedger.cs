@@ -58,6 +58,13 @@ internal sealed class SettlementLedger
         return true;
     }
 
+    /// <summary>Counts the settlement of the task with <paramref name="id"/>, known to be counted once by its caller.</summary>
+    public void Settle(long id, List<TaskCompletionSource> released)
+    {
+        Settled++;
+        MarkDone(id, released);
+    }
+
     /// <summary>Waits until every id up to <paramref name="lastId"/> is done; returns false when they are and the caller may complete at once.</summary>
     public bool AddWaiter(long lastId, TaskCompletionSource completion)
     {

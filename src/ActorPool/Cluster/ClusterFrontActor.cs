@@ -1,0 +1,294 @@
+using ActorPool.Actors.Supervision;
+using ActorPool.Admission;
+using ActorPool.Messages;
+using ActorPool.Outcomes;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Event;
+using Inbox = ActorPool.Admission.Inbox;
+
+namespace ActorPool.Cluster;
+
+/// <summary>What a node's front shares with its engine.</summary>
+internal sealed class FrontContext
+{
+    public required Inbox Inbox { get; init; }
+
+    public required AdmissionGate Gate { get; init; }
+
+    public required OutcomeRecorder Recorder { get; init; }
+
+    public required IActorRef Proxy { get; init; }
+
+    public required TimeSpan AskTimeout { get; init; }
+
+    /// <summary>The latest figures the supervisor sent; null until the first arrive.</summary>
+    public ClusterFigures? Figures
+    {
+        get => Volatile.Read(ref _figures);
+        set => Volatile.Write(ref _figures, value);
+    }
+
+    private ClusterFigures? _figures;
+}
+
+/// <summary>
+/// A node's way into a clustered pool. It takes the tasks the node's admission gate accepted,
+/// hands them to the supervisor singleton through its proxy in batches, records their outcomes
+/// for this node's callers, and keeps every task it handed over until that task has an outcome:
+/// should the supervisor be lost with its node, the front submits those tasks again to the new one.
+/// </summary>
+internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
+{
+    private const int MaxBatch = 4096;
+    private const string RegisterTimer = "register";
+
+    private static readonly TimeSpan RegisterInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly FrontContext _context;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>Batches handed to the supervisor and not answered yet, by correlation.</summary>
+    private readonly Dictionary<long, NamedItem[]> _inflight = [];
+
+    /// <summary>Tasks the supervisor accepted that have no outcome yet, by id.</summary>
+    private readonly Dictionary<long, NamedItem> _pending = [];
+
+    /// <summary>Outcomes of this front's tasks, by the front's own sequence, for <c>WaitAsync</c>.</summary>
+    private readonly SettlementLedger _ledger = new();
+    private readonly List<TaskCompletionSource> _released = [];
+
+    private IActorRef? _supervisor;
+    private long _correlation;
+
+    public ClusterFrontActor(FrontContext context)
+    {
+        _context = context;
+        Receive<DrainInbox>(_ => TakeIn());
+        Receive<TasksAccepted>(HandleAccepted);
+        Receive<TasksRefused>(refused => Refuse(refused.Correlation, new SubmitRejectedException(refused.Reason, refused.Message)));
+        Receive<AskExpired>(expired => Refuse(expired.Correlation, new TimeoutException($"The pool's supervisor did not answer within AskTimeout ({_context.AskTimeout}); the task may still run.")));
+        Receive<TaskOutcomes>(HandleOutcomes);
+        Receive<FrontRegistered>(HandleRegistered);
+        Receive<Terminated>(HandleTerminated);
+        Receive<RegisterTick>(_ => _context.Proxy.Tell(new RegisterFront(Self)));
+        Receive<ClusterFigures>(figures => _context.Figures = figures);
+        Receive<AwaitFront>(HandleAwait);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(FrontContext context) => Akka.Actor.Props.Create(() => new ClusterFrontActor(context));
+
+    protected override void PreStart()
+    {
+        _context.Proxy.Tell(new RegisterFront(Self));
+        Timers.StartPeriodicTimer(RegisterTimer, RegisterTick.Instance, RegisterInterval);
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        finally
+        {
+            foreach (var waiter in _released)
+            {
+                waiter.TrySetResult();
+            }
+
+            _released.Clear();
+        }
+    }
+
+    private void TakeIn()
+    {
+        _context.Inbox.Rearm();
+        var batch = new List<NamedItem>();
+        while (_context.Inbox.TryTake(out var next))
+        {
+            var item = (NamedItem)next;
+            if (!item.TryMove(ItemState.Inbox, ItemState.Queued))
+            {
+                _ledger.Withdrawn(item.Id, _released); // its submitter took it back: the front closed first
+                continue;
+            }
+
+            _ledger.Accept(item);
+            item.LocalSeq = item.Id;
+            batch.Add(item);
+            if (batch.Count == MaxBatch)
+            {
+                Send([.. batch]);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            Send([.. batch]);
+        }
+    }
+
+    /// <summary>Hands a batch to the supervisor; the proxy holds it while the singleton is being found.</summary>
+    private void Send(NamedItem[] items, long? correlation = null)
+    {
+        var id = correlation ?? ++_correlation;
+        _inflight[id] = items;
+        var deadline = DateTimeOffset.UtcNow.Add(OptionLimits.Cap(_context.AskTimeout)).ToUnixTimeMilliseconds();
+        var wire = items.Select(item => new WireSubmit(item.Acceptance is { Task.IsCompleted: true } ? item.Id : 0, item.Handler.Name, item.Payload, Wire(item.Options), item.Attempts)).ToArray();
+        _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire));
+        if (correlation is null)
+        {
+            Timers.StartSingleTimer(("ask", id), new AskExpired(id), OptionLimits.Cap(_context.AskTimeout));
+        }
+    }
+
+    private void HandleAccepted(TasksAccepted accepted)
+    {
+        if (!_inflight.Remove(accepted.Correlation, out var items))
+        {
+            return; // answered too late: its callers were told it timed out
+        }
+
+        Timers.Cancel(("ask", accepted.Correlation));
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i];
+            item.Id = accepted.Ids[i];
+            _pending[item.Id] = item;
+            item.Acceptance?.TrySetResult(item.Id);
+        }
+    }
+
+    private void Refuse(long correlation, Exception error)
+    {
+        if (!_inflight.Remove(correlation, out var items))
+        {
+            return;
+        }
+
+        Timers.Cancel(("ask", correlation));
+        foreach (var item in items)
+        {
+            _context.Gate.CountWithdrawn();
+            _context.Gate.ReleaseSlot(item);
+            _ledger.Withdrawn(item.LocalSeq, _released);
+            item.Acceptance?.TrySetException(error);
+        }
+    }
+
+    private void HandleOutcomes(TaskOutcomes outcomes)
+    {
+        var time = _context.Recorder.Time;
+        foreach (var outcome in outcomes.Outcomes)
+        {
+            if (!_pending.Remove(outcome.Id, out var item))
+            {
+                continue; // not ours, or already settled (a task submitted again after a failover)
+            }
+
+            item.RanRemotely(outcome.Result, outcome.Node);
+            item.Attempts = outcome.Attempts;
+            var ran = outcome.Outcome is TaskOutcome.Succeeded or TaskOutcome.Failed || outcome.DurationTicks > 0;
+            item.StartTimestamp = time.GetTimestamp() - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
+            _context.Recorder.TrySettle(item, ItemState.Queued, outcome.Outcome, Error(outcome), ran);
+            _context.Gate.ReleaseSlot(item);
+            _ledger.Settle(item.LocalSeq, _released);
+        }
+    }
+
+    /// <summary>The exception a caller sees for an outcome that came over the wire.</summary>
+    private static Exception? Error(WireOutcome outcome) => outcome.Outcome switch
+    {
+        TaskOutcome.Succeeded => null,
+        TaskOutcome.TimedOut => new TimeoutException(outcome.ErrorMessage ?? "The task timed out."),
+        TaskOutcome.Cancelled => new OperationCanceledException(outcome.ErrorMessage ?? "The task was cancelled."),
+        TaskOutcome.Dropped => new SubmitRejectedException(RejectionReason.QueueFull, outcome.ErrorMessage ?? "The task was dropped."),
+        _ => new RemoteTaskException(outcome.ErrorType ?? "(unknown)", outcome.ErrorMessage ?? "The task failed on another node."),
+    };
+
+    private void HandleRegistered(FrontRegistered registered)
+    {
+        var first = _supervisor is null;
+        if (_supervisor is not null && _supervisor.Equals(Sender))
+        {
+            return;
+        }
+
+        _supervisor = Sender;
+        Context.Watch(_supervisor);
+        Timers.Cancel(RegisterTimer);
+        if (!first || _pending.Count > 0)
+        {
+            _log.Info("Pool supervisor now on {0}: submitting {1} unfinished and {2} unanswered tasks again", registered.SupervisorNode, _pending.Count, _inflight.Values.Sum(b => b.Length));
+            ResubmitAll();
+        }
+    }
+
+    /// <summary>The supervisor was lost with what it held: hand every unfinished task to the new one, keeping its id.</summary>
+    private void ResubmitAll()
+    {
+        foreach (var chunk in _pending.Values.Chunk(MaxBatch))
+        {
+            var id = ++_correlation;
+            _inflight[id] = chunk;
+            var deadline = DateTimeOffset.UtcNow.Add(OptionLimits.Cap(_context.AskTimeout)).ToUnixTimeMilliseconds();
+            var wire = chunk.Select(item => new WireSubmit(item.Id, item.Handler.Name, item.Payload, Wire(item.Options), item.Attempts)).ToArray();
+            _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire));
+        }
+
+        foreach (var (correlation, items) in _inflight.ToList())
+        {
+            if (items.All(item => !_pending.ContainsKey(item.Id) || item.Acceptance is not { Task.IsCompleted: true }))
+            {
+                Send(items, correlation);
+            }
+        }
+    }
+
+    private void HandleTerminated(Terminated terminated)
+    {
+        if (!terminated.ActorRef.Equals(_supervisor))
+        {
+            return;
+        }
+
+        _log.Warning("Pool supervisor on {0} is gone; {1} tasks wait for its successor", terminated.ActorRef.Path.Address, _pending.Count);
+        _supervisor = ActorRefs.Nobody;
+        Timers.StartPeriodicTimer(RegisterTimer, RegisterTick.Instance, RegisterInterval);
+    }
+
+    private void HandleAwait(AwaitFront wait)
+    {
+        TakeIn();
+        if (!_ledger.AddWaiter(wait.LastId, wait.Completion))
+        {
+            _released.Add(wait.Completion);
+        }
+    }
+
+    private static WireOptions? Wire(TaskOptions? options) => options is null ? null : new WireOptions(
+        options.Id,
+        options.Priority,
+        Milliseconds(options.Timeout),
+        Milliseconds(options.QueueTimeout),
+        options.MaxAttempts);
+
+    private static long? Milliseconds(TimeSpan? value) =>
+        value is not { } duration ? null : OptionLimits.Limit(duration) is { } limit ? (long)limit.TotalMilliseconds : -1;
+
+    /// <summary>Nobody answered a batch within the ask timeout.</summary>
+    private sealed record AskExpired(long Correlation) : INoSerializationVerificationNeeded;
+
+    /// <summary>Time to look for the supervisor again.</summary>
+    private sealed class RegisterTick : INoSerializationVerificationNeeded
+    {
+        public static readonly RegisterTick Instance = new();
+    }
+}
+
+/// <summary>Completes once every task of this front with a sequence number up to <paramref name="LastId"/> has an outcome.</summary>
+internal sealed record AwaitFront(TaskCompletionSource Completion, long LastId) : INoSerializationVerificationNeeded;

@@ -1,0 +1,85 @@
+using Akka.Actor;
+
+namespace ActorPool.Cluster;
+
+// The messages that cross between nodes of a clustered pool. Each is plain data with a stable
+// manifest in ClusterMessageSerializer; none relies on a fallback serializer. Payloads and
+// results travel as the JSON bytes of named tasks; exceptions travel as type name and message.
+
+/// <summary>Marks every message of a clustered pool; bound to <see cref="ClusterMessageSerializer"/> in reference.conf.</summary>
+internal interface IClusterPoolMessage;
+
+/// <summary>Per-task settings that cross the wire; timeouts in milliseconds, -1 for "no limit", null for the pool's default.</summary>
+internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, long? QueueTimeoutMs, int? MaxAttempts);
+
+/// <summary>
+/// A named task as a front submits it. <c>Id</c> is 0 for a new task, the task's id when a front
+/// submits it again to a new supervisor; <c>Attempts</c> counts tries already made.
+/// </summary>
+internal sealed record WireSubmit(long Id, string Handler, byte[] Payload, WireOptions? Options, int Attempts);
+
+/// <summary>
+/// A named task as a worker runs it: <c>Attempt</c> is which try this is (from 1), <c>TimeoutMs</c>
+/// the run timeout (null for none), <c>MaxAttempts</c> the tries allowed in all, for the worker's retry decision.
+/// </summary>
+internal sealed record WireTask(long Id, string Handler, byte[] Payload, int Attempt, long? TimeoutMs, int MaxAttempts);
+
+/// <summary>
+/// How a task run on some node ended: <c>Result</c> is the handler's value as JSON on success,
+/// <c>ErrorType</c> and <c>ErrorMessage</c> describe the exception when it failed, <c>RetryWanted</c>
+/// says it failed and may try again (by its pool's retry rule), <c>Node</c> is where it ran.
+/// </summary>
+internal sealed record WireOutcome(
+    long Id,
+    TaskOutcome Outcome,
+    byte[]? Result,
+    string? ErrorType,
+    string? ErrorMessage,
+    long DurationTicks,
+    DateTimeOffset StartedAt,
+    int Attempts,
+    bool RetryWanted,
+    string? Node);
+
+/// <summary>
+/// A front hands tasks to the supervisor; answered with <see cref="TasksAccepted"/> or
+/// <see cref="TasksRefused"/> carrying <c>Correlation</c>. After <c>DeadlineUnixMs</c> the front
+/// has given up waiting, so the supervisor refuses rather than accepts.
+/// </summary>
+internal sealed record SubmitTasks(IActorRef Front, long Correlation, long DeadlineUnixMs, WireSubmit[] Tasks) : IClusterPoolMessage;
+
+/// <summary>The supervisor accepted the tasks of a <see cref="SubmitTasks"/>: their ids, in order.</summary>
+internal sealed record TasksAccepted(long Correlation, long[] Ids) : IClusterPoolMessage;
+
+/// <summary>The supervisor accepted none of the tasks of a <see cref="SubmitTasks"/>.</summary>
+internal sealed record TasksRefused(long Correlation, RejectionReason Reason, string Message) : IClusterPoolMessage;
+
+/// <summary>A front introduces itself to the supervisor, to hear outcomes and figures.</summary>
+internal sealed record RegisterFront(IActorRef Front) : IClusterPoolMessage;
+
+/// <summary>The supervisor's answer to <see cref="RegisterFront"/>; its sender is the supervisor itself, to watch.</summary>
+internal sealed record FrontRegistered(string SupervisorNode) : IClusterPoolMessage;
+
+/// <summary>Outcomes of tasks a front submitted.</summary>
+internal sealed record TaskOutcomes(WireOutcome[] Outcomes) : IClusterPoolMessage;
+
+/// <summary>Hands a worker tasks to run in order.</summary>
+internal sealed record RunTasks(WireTask[] Tasks) : IClusterPoolMessage;
+
+/// <summary>A worker ran its batch: how each task ended.</summary>
+internal sealed record TasksRan(WireOutcome[] Outcomes) : IClusterPoolMessage;
+
+/// <summary>A worker is up on a node and pulls its first work.</summary>
+internal sealed record WorkerUp(string Node) : IClusterPoolMessage;
+
+/// <summary>The supervisor's cluster-wide figures, sent to every front now and then.</summary>
+internal sealed record ClusterFigures(
+    Dictionary<string, int> WorkersByNode,
+    int ActiveWorkers,
+    int Queued,
+    long Submitted,
+    long Rejected,
+    long Retried,
+    long[] Outcomes,
+    long MeanDurationTicks,
+    long P99DurationTicks) : IClusterPoolMessage;

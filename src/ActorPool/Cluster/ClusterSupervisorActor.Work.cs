@@ -1,0 +1,235 @@
+using ActorPool.Messages;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Routing;
+
+namespace ActorPool.Cluster;
+
+// The clustered supervisor's work: handing tasks out, taking reports in, losing workers.
+internal sealed partial class ClusterSupervisorActor
+{
+    /// <summary>Hands queued tasks to idle workers; a task is claimed as it goes out.</summary>
+    private void Dispatch()
+    {
+        while (_queue.Count > 0 && _roster.TryTakeIdle(out var slot))
+        {
+            var batch = new List<WorkItem>();
+            var size = _sizer.Next(_queue.Count, _roster.IdleCount, decidePerStart: _options.EnablePriority);
+            while (batch.Count < size && _queue.TryDequeue(out var next))
+            {
+                var item = (ClusterItem)next;
+                if (!item.TryMove(ItemState.Queued, ItemState.Running))
+                {
+                    continue; // expired while it waited
+                }
+
+                item.RunBy = slot.Number;
+                item.Attempts++;
+                item.StartTimestamp = _options.TimeProvider.GetTimestamp();
+                batch.Add(item);
+            }
+
+            if (batch.Count == 0)
+            {
+                _roster.Free(slot);
+                continue;
+            }
+
+            var items = batch.ToArray();
+            _roster.Assign(slot, items);
+            slot.Ref.Tell(new RunTasks([.. items.Select(i => ToWire((ClusterItem)i))]));
+        }
+    }
+
+    private WireTask ToWire(ClusterItem item) =>
+        new(item.Id, item.Handler, item.Payload, item.Attempts, RunTimeoutMs(item), MaxAttempts(item));
+
+    private void HandleTasksRan(TasksRan ran)
+    {
+        if (!_roster.TryGet(Sender, out var slot))
+        {
+            return; // a worker we already gave up on: its tasks run elsewhere
+        }
+
+        var batch = _roster.Release(slot) ?? [];
+        var runs = 0;
+        var ticks = 0L;
+        foreach (var outcome in ran.Outcomes)
+        {
+            runs++;
+            ticks += outcome.DurationTicks;
+            if (_live.TryGetValue(outcome.Id, out var item) && item.State == ItemState.Running && item.RunBy == slot.Number)
+            {
+                Conclude(item, outcome);
+            }
+        }
+
+        // Anything the report left out goes back to be run again.
+        foreach (var item in batch.Cast<ClusterItem>())
+        {
+            if (item.State == ItemState.Running && item.RunBy == slot.Number && item.TryMove(ItemState.Running, ItemState.Queued))
+            {
+                _queue.EnqueueFront(item);
+            }
+        }
+
+        _sizer.Observe(runs, ticks);
+        if (_roster.Free(slot))
+        {
+            _router.Tell(new RemoveRoutee(Routee.FromActorRef(slot.Ref)));
+        }
+
+        Dispatch();
+    }
+
+    /// <summary>Settles a run's report, or schedules another try when the worker's pool rules say so.</summary>
+    private void Conclude(ClusterItem item, WireOutcome outcome)
+    {
+        item.RanOn(outcome.Node);
+        item.Result = outcome.Result;
+        var now = _options.TimeProvider.GetTimestamp();
+        item.StartTimestamp = now - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * _options.TimeProvider.TimestampFrequency);
+        var error = outcome.ErrorType is null ? null : new RemoteTaskException(outcome.ErrorType, outcome.ErrorMessage ?? string.Empty);
+        if (outcome.RetryWanted && item.Attempts < MaxAttempts(item))
+        {
+            item.Error = error;
+            item.EndTimestamp = now;
+            item.TryMove(ItemState.Running, ItemState.RetryWaiting);
+            _retried++;
+            var delay = _retries.Add(item);
+            Timers.StartSingleTimer(new RetryDue(item.Id), new RetryDue(item.Id), delay);
+            return;
+        }
+
+        Settle(item, ItemState.Running, outcome.Outcome, error, ran: true);
+    }
+
+    private void Settle(ClusterItem item, int from, TaskOutcome outcome, Exception? error, bool ran)
+    {
+        if (!_recorder.TrySettle(item, from, outcome, error, ran))
+        {
+            return;
+        }
+
+        _live.Remove(item.Id);
+        if (!_outbox.TryGetValue(item.Front, out var outcomes))
+        {
+            outcomes = [];
+            _outbox[item.Front] = outcomes;
+        }
+
+        outcomes.Add(new WireOutcome(
+            item.Id,
+            outcome,
+            item.Result,
+            error?.GetType() == typeof(RemoteTaskException) ? ((RemoteTaskException)error).ExceptionType : error?.GetType().FullName,
+            error?.Message,
+            _results.Duration(item).Ticks,
+            _results.WallClock(item.StartTimestamp),
+            item.Attempts,
+            RetryWanted: false,
+            item.Node));
+    }
+
+    private void HandleTerminated(Terminated terminated)
+    {
+        var gone = terminated.ActorRef;
+        if (_fronts.Remove(gone))
+        {
+            return;
+        }
+
+        _nodeOf.Remove(gone, out var node);
+        var number = _roster.TryGet(gone, out var slot) ? slot.Number : WorkItem.HolderNone;
+        var held = _roster.Leave(gone, out _) ?? [];
+        var requeued = 0;
+        foreach (var item in held)
+        {
+            if (item.State == ItemState.Running && item.RunBy == number && item.TryMove(ItemState.Running, ItemState.Queued))
+            {
+                _queue.EnqueueFront(item);
+                requeued++;
+            }
+        }
+
+        _log.Warning("Pool {0}: worker {1} on {2} is gone; {3} of its tasks go back to the head of the queue", _pool, gone.Path.Name, node ?? "(unknown node)", requeued);
+        Dispatch();
+    }
+
+    private void HandleRetryDue(RetryDue due)
+    {
+        if (_retries.TryTake(due.TaskId, out var next) && next is ClusterItem item && item.TryMove(ItemState.RetryWaiting, ItemState.Queued))
+        {
+            _queue.Enqueue(item);
+            Dispatch();
+        }
+    }
+
+    private void HandleExpiry()
+    {
+        _expiry.TakeExpired(_expired);
+        foreach (var item in _expired.Cast<ClusterItem>())
+        {
+            if (item.Attempts == 0 && _queue.Remove(item))
+            {
+                Settle(item, ItemState.Queued, TaskOutcome.TimedOut, new TimeoutException("The task waited longer than its queue timeout and was never started."), ran: false);
+            }
+        }
+
+        _expired.Clear();
+        ScheduleExpiry();
+    }
+
+    private void ScheduleExpiry()
+    {
+        if (_expiry.NextDue() is { } due)
+        {
+            Timers.StartSingleTimer(ExpiryTimer, ExpiryDue.Instance, due);
+        }
+    }
+
+    private void SendFigures()
+    {
+        foreach (var front in _fronts)
+        {
+            SendFiguresTo(front);
+        }
+    }
+
+    private void SendFiguresTo(IActorRef front)
+    {
+        var stats = _results.AddTo(new PoolStats());
+        var byNode = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var worker in _roster.All)
+        {
+            if (!worker.Retiring && _nodeOf.TryGetValue(worker.Ref, out var node))
+            {
+                byNode[node] = byNode.GetValueOrDefault(node) + 1;
+            }
+        }
+
+        front.Tell(new ClusterFigures(
+            byNode,
+            _roster.Busy,
+            _queue.Count,
+            _submitted,
+            _rejected,
+            _retried,
+            [stats.Succeeded, stats.Failed, stats.Cancelled, stats.TimedOut, stats.Dropped],
+            stats.MeanDuration.Ticks,
+            stats.P99Duration.Ticks));
+    }
+
+    /// <summary>The earliest queue deadline is due.</summary>
+    private sealed class ExpiryDue : INoSerializationVerificationNeeded
+    {
+        public static readonly ExpiryDue Instance = new();
+    }
+
+    /// <summary>Time to tell the fronts the figures.</summary>
+    private sealed class FiguresDue : INoSerializationVerificationNeeded
+    {
+        public static readonly FiguresDue Instance = new();
+    }
+}

@@ -1,0 +1,213 @@
+using ActorPool.Actors.Supervision;
+using ActorPool.Outcomes;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Cluster.Routing;
+using Akka.Event;
+using Akka.Routing;
+
+namespace ActorPool.Cluster;
+
+/// <summary>
+/// The supervisor of a clustered pool, run as a cluster singleton on the oldest node with the
+/// pool's role. It owns the queue, a cluster-aware round-robin router pool that creates and
+/// supervises workers on every node with the role, and the decision of which task runs where.
+/// Workers pull; when one is lost (its node downed or gone), the tasks it held go back to the head
+/// of the queue and run elsewhere: at-least-once execution, one recorded outcome per task id.
+/// </summary>
+/// <remarks>
+/// The decisions live in the same state objects as the local supervisor's (queue, roster, batch
+/// sizing, retry schedule, queue expiry); what differs is that workers are remote, so a task is
+/// claimed when it is handed out and settled here from the worker's report.
+/// </remarks>
+internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
+{
+    private const string FiguresTimer = "figures";
+    private const string ExpiryTimer = "expiry";
+
+    /// <summary>How often fronts hear the cluster's figures.</summary>
+    private static readonly TimeSpan FiguresInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _pool;
+    private readonly WorkerPoolOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TaskQueue _queue = new(byPriority: true);
+    private readonly WorkerRoster _roster = new(target: 0);
+    private readonly BatchSizer _sizer = new();
+    private readonly RetrySchedule _retries;
+    private readonly QueueExpiry _expiry;
+    private readonly ResultStore _results;
+    private readonly OutcomeRecorder _recorder;
+
+    /// <summary>Tasks taken in and not settled, by id.</summary>
+    private readonly Dictionary<long, ClusterItem> _live = [];
+
+    private readonly Dictionary<IActorRef, string> _nodeOf = [];
+    private readonly HashSet<IActorRef> _fronts = [];
+
+    /// <summary>Outcomes to send, per front, once the current message is handled.</summary>
+    private readonly Dictionary<IActorRef, List<WireOutcome>> _outbox = [];
+    private readonly List<WorkItem> _expired = [];
+
+    private IActorRef _router = ActorRefs.Nobody;
+    private long _nextId;
+    private long _submitted;
+    private long _rejected;
+    private long _retried;
+
+    public ClusterSupervisorActor(string pool, WorkerPoolOptions options)
+    {
+        _pool = pool;
+        _options = options;
+        _retries = new RetrySchedule(options.RetryBackoff, OptionLimits.Cap(options.MaxRetryBackoff));
+        _expiry = new QueueExpiry(options.TimeProvider);
+        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        _recorder = new OutcomeRecorder(_results, options.TimeProvider, pool, hasPoolHook: false);
+
+        Receive<SubmitTasks>(HandleSubmit);
+        Receive<RegisterFront>(HandleRegisterFront);
+        Receive<WorkerUp>(HandleWorkerUp);
+        Receive<TasksRan>(HandleTasksRan);
+        Receive<Terminated>(HandleTerminated);
+        Receive<Messages.RetryDue>(HandleRetryDue);
+        Receive<ExpiryDue>(_ => HandleExpiry());
+        Receive<FiguresDue>(_ => SendFigures());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string pool, WorkerPoolOptions options) => Akka.Actor.Props.Create(() => new ClusterSupervisorActor(pool, options));
+
+    protected override void PreStart()
+    {
+        // Ids of a new incarnation (after the singleton moved) start past any an earlier one could
+        // have issued: a million per millisecond of wall-clock time, which no pool reaches.
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfMember;
+        _nextId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+
+        var perNode = _options.Cluster.MaxWorkersPerNode > 0 ? _options.Cluster.MaxWorkersPerNode : _options.Workers;
+        var role = string.IsNullOrWhiteSpace(_options.Cluster.Role) ? null : _options.Cluster.Role;
+        var settings = new ClusterRouterPoolSettings(OptionLimits.MaxWorkers, perNode, allowLocalRoutees: true, useRole: role);
+        var strategy = new OneForOneStrategy(_ => Directive.Restart);
+        _router = Context.ActorOf(
+            ClusterWorkerActor.Props(_pool, Self).WithRouter(new ClusterRouterPool(new RoundRobinPool(0).WithSupervisorStrategy(strategy), settings)),
+            "workers");
+        Timers.StartPeriodicTimer(FiguresTimer, FiguresDue.Instance, FiguresInterval);
+        _log.Info("Pool {0}: supervisor up on {1}, {2} workers per node with role {3}", _pool, self.Address, perNode, role ?? "(any)");
+    }
+
+    /// <summary>Sends the outcomes settled while handling the message, one message per front.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "Pool {0}: handling {1} failed; resuming with the state kept", _pool, message.GetType().Name);
+            return true;
+        }
+        finally
+        {
+            foreach (var (front, outcomes) in _outbox)
+            {
+                front.Tell(new TaskOutcomes([.. outcomes]));
+            }
+
+            _outbox.Clear();
+        }
+    }
+
+    private void HandleSubmit(SubmitTasks submit)
+    {
+        if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > submit.DeadlineUnixMs)
+        {
+            _rejected += submit.Tasks.Length;
+            submit.Front.Tell(new TasksRefused(submit.Correlation, RejectionReason.Stopped, "The pool's supervisor got the tasks after their submitter stopped waiting (AskTimeout)."));
+            return;
+        }
+
+        var ids = new long[submit.Tasks.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = TakeIn(submit.Tasks[i], submit.Front);
+        }
+
+        submit.Front.Tell(new TasksAccepted(submit.Correlation, ids));
+        Watch(submit.Front);
+        ScheduleExpiry();
+        Dispatch();
+    }
+
+    /// <summary>Takes one task in, or finds it again when its front submits it once more; returns its id.</summary>
+    private long TakeIn(WireSubmit task, IActorRef front)
+    {
+        if (task.Id != 0 && _live.TryGetValue(task.Id, out var known))
+        {
+            known.Front = front; // already here: its outcome goes to the front that asks now
+            return task.Id;
+        }
+
+        var id = task.Id != 0 ? task.Id : ++_nextId;
+        _nextId = Math.Max(_nextId, id);
+        _submitted++;
+        var item = new ClusterItem(task, front) { Id = id, Attempts = task.Attempts };
+        item.TryMove(ItemState.Inbox, ItemState.Queued);
+        item.StartTimestamp = _options.TimeProvider.GetTimestamp();
+        _live[id] = item;
+        if (task.Attempts == 0 && (task.Options?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
+        {
+            _expiry.Add(item, queueTimeout, item.StartTimestamp);
+        }
+
+        _queue.Enqueue(item);
+        return id;
+    }
+
+    private void HandleRegisterFront(RegisterFront register)
+    {
+        Watch(register.Front);
+        register.Front.Tell(new FrontRegistered(Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString()));
+        SendFiguresTo(register.Front);
+    }
+
+    private void Watch(IActorRef front)
+    {
+        if (_fronts.Add(front))
+        {
+            Context.Watch(front);
+        }
+    }
+
+    private void HandleWorkerUp(WorkerUp up)
+    {
+        var slot = _roster.Join(Sender, out var isNew);
+        if (isNew)
+        {
+            Context.Watch(Sender);
+            _nodeOf[Sender] = up.Node;
+            _log.Info("Pool {0}: worker {1} up on {2}", _pool, Sender.Path.Name, up.Node);
+        }
+
+        _roster.Free(slot);
+        Dispatch();
+    }
+
+    private static TimeSpan? Duration(long? milliseconds) => milliseconds switch
+    {
+        null => null,
+        < 0 => null,
+        { } ms => TimeSpan.FromMilliseconds(ms),
+    };
+
+    /// <summary>Timeouts as a worker applies them: the task's own, else the pool's; -1 for none.</summary>
+    private long? RunTimeoutMs(ClusterItem item) => item.Settings?.TimeoutMs switch
+    {
+        < 0 => null,
+        { } ms => ms,
+        null => OptionLimits.Limit(_options.TaskTimeout) is { } limit ? (long)limit.TotalMilliseconds : null,
+    };
+
+    private int MaxAttempts(ClusterItem item) => item.Settings?.MaxAttempts ?? _options.MaxAttempts;
+}

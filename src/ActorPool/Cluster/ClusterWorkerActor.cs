@@ -1,0 +1,121 @@
+using System.Diagnostics.CodeAnalysis;
+using ActorPool.Named;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorPool.Cluster;
+
+/// <summary>
+/// One worker of a clustered pool, deployed onto a node by the supervisor's cluster router. It
+/// pulls like a local worker: it announces itself, is handed a task (or a batch of tiny ones),
+/// runs them one after another on its node's local pool (which brings timeouts, cancellation and
+/// safety from user code) and reports how each ended in one message.
+/// </summary>
+[SuppressMessage("Reliability", "CA2007:Consider calling ConfigureAwait on the awaited task", Justification = "ReceiveAsync: continuations must run on the actor's own scheduler.")]
+internal sealed class ClusterWorkerActor : ReceiveActor
+{
+    private readonly string _pool;
+    private readonly IActorRef _supervisor;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private NodeContext? _node;
+
+    public ClusterWorkerActor(string pool, IActorRef supervisor)
+    {
+        _pool = pool;
+        _supervisor = supervisor;
+        ReceiveAsync<RunTasks>(RunAsync);
+    }
+
+    /// <summary>Props that cross the wire for remote deployment: only the pool's name and the supervisor.</summary>
+    public static Props Props(string pool, IActorRef supervisor) => Akka.Actor.Props.Create<ClusterWorkerActor>(pool, supervisor);
+
+    protected override void PreStart()
+    {
+        ClusterNodes.Get(Context.System).TryGet(_pool, out _node);
+        var address = _node?.Node ?? Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        if (_node is null)
+        {
+            _log.Warning("Pool {0} has no workers' side on node {1}: create it there with WorkerPool.Create before tasks arrive", _pool, address);
+        }
+
+        _supervisor.Tell(new WorkerUp(address));
+    }
+
+    private async Task RunAsync(RunTasks batch)
+    {
+        var outcomes = new WireOutcome[batch.Tasks.Length];
+        for (var i = 0; i < batch.Tasks.Length; i++)
+        {
+            var outcome = await RunOneAsync(batch.Tasks[i]);
+            if (outcome is null)
+            {
+                // This node's pool stopped under us (it is leaving): report nothing and go; the
+                // supervisor puts our tasks back when it sees us gone.
+                Context.Stop(Self);
+                return;
+            }
+
+            outcomes[i] = outcome;
+        }
+
+        _supervisor.Tell(new TasksRan(outcomes));
+    }
+
+    private async Task<WireOutcome?> RunOneAsync(WireTask task)
+    {
+        var started = DateTimeOffset.UtcNow;
+        if (_node is null || !_node.Options.Handlers.TryGet(task.Handler, out var handler))
+        {
+            var where = _node?.Node ?? "this node";
+            return Failed(task, started, new InvalidOperationException($"No task handler named '{task.Handler}' is registered on {where}."));
+        }
+
+        var options = new TaskOptions { Timeout = task.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan, MaxAttempts = 1 };
+        var item = new ExecutedItem(handler, task.Payload, options, _node.Options.Services);
+        try
+        {
+            await _node.Executor.Submit(item, CancellationToken.None);
+        }
+        catch (SubmitRejectedException)
+        {
+            return null;
+        }
+
+        var done = await item.Done;
+        var duration = _node.Executor.Results.Duration(done);
+        var error = done.Error;
+        return new WireOutcome(
+            task.Id,
+            done.Outcome,
+            done.Outcome == TaskOutcome.Succeeded && handler.ResultType is { } type ? PayloadCodec.Serialize(done.Value, type) : null,
+            error?.GetType().FullName,
+            error?.Message,
+            duration.Ticks,
+            started,
+            task.Attempt,
+            done.Outcome == TaskOutcome.Failed && error is not null && WantsRetry(task, error),
+            _node.Node);
+    }
+
+    private bool WantsRetry(WireTask task, Exception error)
+    {
+        if (task.Attempt >= task.MaxAttempts || error is OperationCanceledException or CircuitOpenException)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _node!.Options.ShouldRetry(error);
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "The ShouldRetry predicate threw for task {0}; not retrying", task.Id);
+            return false;
+        }
+    }
+
+    private WireOutcome Failed(WireTask task, DateTimeOffset started, Exception error) =>
+        new(task.Id, TaskOutcome.Failed, null, error.GetType().FullName, error.Message, 0, started, task.Attempt, RetryWanted: false, _node?.Node);
+}

@@ -1,0 +1,260 @@
+using ActorPool.Actors;
+using ActorPool.Admission;
+using ActorPool.Cluster;
+using ActorPool.Configuration;
+using ActorPool.Messages;
+using ActorPool.Outcomes;
+using ActorPool.Work;
+using Akka;
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+using Inbox = ActorPool.Admission.Inbox;
+
+namespace ActorPool.Engines;
+
+/// <summary>
+/// A pool spread over an Akka.Cluster. Every node has a front (admission and outcomes for its own
+/// callers); nodes with the pool's role also run a singleton manager for the supervisor and a
+/// local pool that runs the tasks the supervisor's workers on this node are handed.
+/// </summary>
+internal sealed class ClusterEngine : PoolEngine
+{
+    private const string SingletonName = "supervisor";
+
+    private readonly WorkerPoolOptions _options;
+    private readonly string _name;
+    private readonly ActorSystem _system;
+    private readonly AdmissionGate _gate;
+    private readonly ResultStore _results;
+    private readonly FrontContext _front;
+    private readonly IActorRef _frontActor;
+
+    /// <summary>Runs this node's share of the tasks; null on a node without the pool's role.</summary>
+    private readonly LocalEngine? _executor;
+
+    public ClusterEngine(ActorSystem system, WorkerPoolOptions options, string name)
+    {
+        if (system is not ExtendedActorSystem extended || !extended.Provider.GetType().FullName!.Contains("Cluster", StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"A clustered pool needs a clustered actor system (akka.actor.provider = cluster); '{system.Name}' uses {system.Settings.ProviderClass}.",
+                nameof(system));
+        }
+
+        _options = options;
+        _name = name;
+        _system = system;
+        BindSerializer(extended);
+        system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
+        system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
+
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var role = string.IsNullOrWhiteSpace(options.Cluster.Role) ? null : options.Cluster.Role;
+        if (role is null || cluster.SelfRoles.Contains(role))
+        {
+            _executor = new LocalEngine(system, ExecutorOptions(options), $"{name}-executor");
+            _executor.Start(CancellationToken.None);
+            ClusterNodes.Get(system).Register(name, new NodeContext(_executor, options, cluster.SelfAddress.ToString()));
+            var manager = ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
+            system.ActorOf(ClusterSingletonManager.Props(ClusterSupervisorActor.Props(name, options), PoisonPill.Instance, manager), name);
+        }
+
+        var proxySettings = ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", proxySettings), $"{name}-proxy");
+
+        var inbox = new Inbox();
+        _gate = new AdmissionGate(options, name, inbox);
+        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        var recorder = new OutcomeRecorder(_results, options.TimeProvider, name, options.OnTaskCompleted is not null)
+        {
+            Aggregator = system.ActorOf(ResultAggregatorActor.Props(options.OnTaskCompleted), $"{name}-results"),
+        };
+        _front = new FrontContext { Inbox = inbox, Gate = _gate, Recorder = recorder, Proxy = proxy, AskTimeout = options.AskTimeout };
+        _frontActor = system.ActorOf(ClusterFrontActor.Props(_front), $"{name}-front");
+        inbox.Supervisor = _frontActor;
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-front", async () =>
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
+    public override int Workers => _front.Figures?.WorkersByNode.Values.Sum() ?? 0;
+
+    public override IActorRef Supervisor => _frontActor;
+
+    public override ActorSystem? System => _system;
+
+    public override void Start(CancellationToken cancellationToken)
+    {
+        // A clustered pool runs as soon as its supervisor has workers; the front has nothing to start.
+    }
+
+    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
+    {
+        if (item is not NamedItem named)
+        {
+            _gate.CountRefused();
+            return Task.FromException<long>(new SubmitRejectedException(RejectionReason.NamedTasksOnly));
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            _gate.CountRefused();
+            return Task.FromCanceled<long>(cancellationToken);
+        }
+
+        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var admission = _gate.TryAdmit(item, mayWait: true);
+        return admission switch
+        {
+            AdmissionResult.Accepted => named.Acceptance.Task,
+            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(named, cancellationToken),
+            _ => Task.FromException<long>(_gate.Rejection(admission)),
+        };
+    }
+
+    public override bool TrySubmit(WorkItem item)
+    {
+        if (item is not NamedItem named)
+        {
+            _gate.CountRefused();
+            return false;
+        }
+
+        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
+    }
+
+    public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    {
+        // The gate posts each task; the front hands the supervisor whatever has gathered in one batch.
+        var accepted = new List<Task<long>>(total);
+        var next = 0;
+        try
+        {
+            for (; next < total; next++)
+            {
+                accepted.Add(Submit(itemAt(next), cancellationToken));
+                if (accepted[^1].IsFaulted || accepted[^1].IsCanceled)
+                {
+                    next++;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _gate.CountRefused(total - next);
+        }
+
+        return await Task.WhenAll(accepted).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stopping a node's pool stops its front: no more submits here, and the stop waits for this
+        // node's own tasks. The supervisor and the workers belong to the cluster and leave with the node.
+        _gate.Close();
+        var limit = OptionLimits.Limit(_options.ShutdownTimeout) ?? Timeout.InfiniteTimeSpan;
+        try
+        {
+            await WaitAsync(cancellationToken).WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Their outcomes are still recorded by the supervisor; this node stops waiting for them.
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stop stopped being graceful.
+        }
+    }
+
+    public override Task WaitAsync(CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _frontActor.Tell(new AwaitFront(reply, _gate.LastIssuedId));
+        return reply.Task.WaitAsync(cancellationToken);
+    }
+
+    public override void Resize(int workers) =>
+        throw new NotSupportedException($"A clustered pool's workers follow its nodes: each node with the pool's role hosts Cluster.MaxWorkersPerNode of them (pool '{_name}').");
+
+    public override PoolStats GetStats()
+    {
+        var figures = _front.Figures;
+        var outcomes = figures?.Outcomes ?? new long[5];
+        return new PoolStats
+        {
+            Workers = figures?.WorkersByNode.Values.Sum() ?? 0,
+            WorkersByNode = figures?.WorkersByNode ?? new Dictionary<string, int>(),
+            ActiveWorkers = figures?.ActiveWorkers ?? 0,
+            Queued = figures?.Queued ?? 0,
+            QueueCapacity = _options.QueueSize,
+            IsStopped = _gate.IsClosed,
+            Submitted = (figures?.Submitted ?? 0) + _gate.Rejected,
+            Rejected = (figures?.Rejected ?? 0) + _gate.Rejected,
+            Retried = figures?.Retried ?? 0,
+            Succeeded = outcomes[0],
+            Failed = outcomes[1],
+            Cancelled = outcomes[2],
+            TimedOut = outcomes[3],
+            Dropped = outcomes[4],
+            MeanDuration = TimeSpan.FromTicks(figures?.MeanDurationTicks ?? 0),
+            P99Duration = TimeSpan.FromTicks(figures?.P99DurationTicks ?? 0),
+        };
+    }
+
+    public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
+
+    public override Task<PoolState> GetStateAsync() =>
+        Task.FromException<PoolState>(new NotSupportedException("A clustered pool's supervisor lives on another node."));
+
+    /// <summary>
+    /// Binds the pool's messages and the cluster singleton's to their serializers, unless the
+    /// system's config did already (<see cref="WorkerPool.DefaultConfig"/>): otherwise Akka would
+    /// fall back to its default serializer for them without a word.
+    /// </summary>
+    private static void BindSerializer(ExtendedActorSystem system)
+    {
+        if (system.Serialization.FindSerializerForType(typeof(SubmitTasks)) is not ClusterMessageSerializer)
+        {
+            var serializer = new ClusterMessageSerializer(system);
+            system.Serialization.AddSerializer("actor-pool", serializer);
+            system.Serialization.AddSerializationMap(typeof(IClusterPoolMessage), serializer);
+        }
+
+        if (system.Serialization.FindSerializerForType(typeof(IClusterSingletonMessage)) is not Akka.Cluster.Tools.Singleton.Serialization.ClusterSingletonMessageSerializer)
+        {
+            var singleton = new Akka.Cluster.Tools.Singleton.Serialization.ClusterSingletonMessageSerializer(system);
+            system.Serialization.AddSerializer("akka-singleton", singleton);
+            system.Serialization.AddSerializationMap(typeof(IClusterSingletonMessage), singleton);
+        }
+    }
+
+    /// <summary>The local pool that runs a node's share: as many workers as the node hosts, no queue bound, no retries (the supervisor decides those).</summary>
+    private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options)
+    {
+        var executor = options.Clone();
+        executor.Cluster.Enabled = false;
+        executor.Workers = options.Cluster.MaxWorkersPerNode > 0 ? options.Cluster.MaxWorkersPerNode : options.Workers;
+        executor.QueueSize = 0;
+        executor.MaxRetainedResults = 0;
+        executor.MaxAttempts = 1;
+        executor.TaskTimeout = null;
+        executor.QueueTimeout = null;
+        executor.TasksPerSecond = null;
+        executor.CircuitBreaker = null;
+        executor.Resizer = null;
+        executor.EnablePriority = false;
+        executor.OnTaskCompleted = null;
+        return executor;
+    }
+
+    private async Task<long> AdmitWhenRoomAsync(NamedItem item, CancellationToken cancellationToken)
+    {
+        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
+        return await item.Acceptance!.Task.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,338 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using ActorPool.Actors;
+using ActorPool.Admission;
+using ActorPool.Configuration;
+using ActorPool.Diagnostics;
+using ActorPool.Messages;
+using ActorPool.Outcomes;
+using ActorPool.Work;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+
+namespace ActorPool.Engines;
+
+/// <summary>
+/// A pool in one process: the admission gate accepts tasks on the caller's thread, the
+/// supervisor actor hands them to worker actors, and workers record outcomes.
+/// </summary>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop disposes the meter; the pool's lifetime is its stop, not a using block.")]
+internal sealed class LocalEngine : PoolEngine
+{
+    private const string OwnSystemName = "actor-pool";
+
+    /// <summary>The most tasks <c>SubmitManyAsync</c> hands over at once.</summary>
+    private const int MaxBatch = 4096;
+
+    /// <summary>How long a stop waits for actors to stop after every outcome is recorded.</summary>
+    /// <remarks>A task stuck in a blocking call keeps its worker, and so the system, alive; the stop does not wait for it.</remarks>
+    private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(1);
+
+    private readonly WorkerPoolOptions _options;
+    private readonly string _name;
+    private readonly ActorSystem? _system;
+    private readonly bool _ownsSystem;
+    private readonly IActorRef _supervisor = ActorRefs.Nobody;
+    private readonly AdmissionGate _gate;
+    private readonly ResultStore _results;
+    private readonly PoolCounters _counters;
+    private readonly PoolMetrics? _metrics;
+
+    /// <summary>Null for a pool with no workers, which refuses every task.</summary>
+    private readonly PoolLifecycle? _lifecycle;
+
+    /// <summary>Creates a local pool in <paramref name="system"/>, or in a system of its own when that is null.</summary>
+    public LocalEngine(ActorSystem? system, WorkerPoolOptions options, string name)
+    {
+        _options = options;
+        _name = name;
+        var runtime = PoolRuntime.Create(options, name);
+        _gate = runtime.Gate;
+        _counters = runtime.Counters;
+        _results = runtime.Recorder.Store;
+        _ownsSystem = system is null;
+        _system = system ?? CreateOwnSystem(options);
+        if (!_ownsSystem)
+        {
+            // Dispatchers named in our reference.conf (the blocking one) must resolve in a user's system too.
+            _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
+        }
+
+        _supervisor = runtime.Spawn(_system);
+        _metrics = new PoolMetrics(name, _counters, _gate, _results);
+        runtime.Recorder.Metrics = _metrics;
+        _lifecycle = new PoolLifecycle(_supervisor, _gate, runtime.PoolCancellation);
+        JoinShutdown(_system, options, name, _lifecycle);
+        _ = WatchSupervisorAsync();
+    }
+
+    private LocalEngine(WorkerPoolOptions options, string name)
+    {
+        // Nothing will run, so there is nothing to measure: a refusing gate keeps the figures honest.
+        _options = options;
+        _name = name;
+        _counters = new PoolCounters(0);
+        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        _gate = AdmissionGate.Refusing(name, RejectionReason.NoWorkers);
+    }
+
+    public override int Workers => _counters.TargetWorkers;
+
+    public override IActorRef Supervisor => _supervisor;
+
+    public override ActorSystem? System => _system;
+
+    /// <summary>The recorded outcomes, for engines that run tasks through this one.</summary>
+    public ResultStore Results => _results;
+
+    /// <summary>A pool with no workers: every submit is refused with <see cref="RejectionReason.NoWorkers"/>.</summary>
+    public static LocalEngine RefusingAll(WorkerPoolOptions options, string name) => new(options, name);
+
+    public override void Start(CancellationToken cancellationToken) => _lifecycle?.Start(cancellationToken);
+
+    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            _gate.CountRefused();
+            return Task.FromCanceled<long>(cancellationToken);
+        }
+
+        var admission = _gate.TryAdmit(item, mayWait: true);
+        return admission switch
+        {
+            AdmissionResult.Accepted => Task.FromResult(item.Id),
+            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(item, cancellationToken),
+            _ => Task.FromException<long>(_gate.Rejection(admission)),
+        };
+    }
+
+    public override bool TrySubmit(WorkItem item) => _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
+
+    public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    {
+        var ids = new long[total];
+        var next = 0;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var buffer = new WorkItem[Math.Min(total, MaxBatch)];
+            while (next < total)
+            {
+                var count = Math.Min(buffer.Length, total - next);
+                for (var i = 0; i < count; i++)
+                {
+                    buffer[i] = itemAt(next + i);
+                }
+
+                var accepted = _gate.AdmitMany(buffer.AsSpan(0, count), out var stoppedAt, out var settled);
+                for (var i = 0; i < accepted; i++)
+                {
+                    ids[next + i] = buffer[i].Id;
+                }
+
+                if (stoppedAt == AdmissionResult.NeedsRoom)
+                {
+                    // What was handed over can start and free the room this one waits for.
+                    next += accepted;
+                    var waiting = buffer[accepted];
+                    next++;
+                    await _gate.AdmitWhenRoomAsync(waiting, cancellationToken).ConfigureAwait(false);
+                    ids[next - 1] = waiting.Id;
+                    continue;
+                }
+
+                // Withdrawn tasks (a close in between) are already counted; the rest are counted below.
+                next += settled;
+                if (stoppedAt != AdmissionResult.Accepted)
+                {
+                    throw _gate.Rejection(stoppedAt);
+                }
+            }
+        }
+        finally
+        {
+            // Tasks never offered still count as submitted and rejected, so the books balance.
+            _gate.CountRefused(total - next);
+        }
+
+        return ids;
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_lifecycle is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var stop = _lifecycle.StopOnce(StopCoreAsync);
+        if (stop.IsCompleted || !cancellationToken.CanBeCanceled)
+        {
+            return stop;
+        }
+
+        return WaitForStopAsync(stop, cancellationToken);
+    }
+
+    public override Task WaitAsync(CancellationToken cancellationToken)
+    {
+        if (_lifecycle is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _supervisor.Tell(new AwaitOutcomes(reply, _gate.LastIssuedId));
+
+        // Read after the tell: a stop that began earlier may have stopped the supervisor before
+        // it saw the message, and once that stop ends every outcome is recorded anyway.
+        var stop = _lifecycle.StopTask;
+        var done = stop is null ? reply.Task : Task.WhenAny(reply.Task, stop);
+        return done.WaitAsync(cancellationToken);
+    }
+
+    public override void Resize(int workers)
+    {
+        if (_lifecycle is null)
+        {
+            throw new InvalidOperationException("A pool created with no workers cannot be resized; create it with workers > 0.");
+        }
+
+        _counters.PublishTarget(workers);
+        _supervisor.Tell(new ResizePool(workers));
+    }
+
+    public override PoolStats GetStats() => _results.AddTo(new PoolStats
+    {
+        Workers = _counters.Workers,
+        ActiveWorkers = _counters.ActiveWorkers,
+        Queued = _counters.Queued,
+        QueueCapacity = _options.QueueSize,
+        IsStopped = _gate.IsClosed,
+        IsCircuitOpen = _counters.CircuitOpen,
+        Submitted = _gate.Submitted,
+        Rejected = _gate.Rejected,
+        Retried = _counters.Retried,
+        WorkerRestarts = _counters.WorkerRestarts,
+        CircuitBreakerTrips = _counters.CircuitBreakerTrips,
+    });
+
+    public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
+
+    public override async Task<PoolState> GetStateAsync()
+    {
+        var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _supervisor.Tell(new GetPoolState(reply));
+        return await reply.Task.WaitAsync(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
+    }
+
+    private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
+    {
+        // The drain phase may take the whole shutdown timeout; give it room beyond that.
+        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
+        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              coordinated-shutdown {
+                run-by-clr-shutdown-hook = off
+                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
+              }
+            }
+            """)).WithFallback(WorkerPoolSettings.ParseReference());
+        return ActorSystem.Create(OwnSystemName, config);
+    }
+
+    private static void JoinShutdown(ActorSystem system, WorkerPoolOptions options, string name, PoolLifecycle lifecycle)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
+        if (phaseTimeout < options.ShutdownTimeout)
+        {
+            system.Log.Warning(
+                "Pool {0}: akka.coordinated-shutdown.phases.service-requests-done.timeout ({1}) is shorter than its shutdown-timeout ({2}); a system shutdown may cut its drain short",
+                name,
+                phaseTimeout,
+                options.ShutdownTimeout);
+        }
+
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", lifecycle.DrainForShutdownAsync);
+    }
+
+    private async Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
+        return item.Id;
+    }
+
+    private async Task StopCoreAsync()
+    {
+        await _lifecycle!.DrainAsync().ConfigureAwait(false);
+        if (_ownsSystem)
+        {
+            // The drain ran as our service-requests-done task; the later phases terminate the system.
+            var shutdown = CoordinatedShutdown.Get(_system).Run(PoolStoppedReason.Instance);
+            await Task.WhenAny(shutdown, Task.Delay(TerminationGrace)).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                // A worker stuck in a blocking task cannot stop, nor its supervisor; every outcome
+                // is recorded already, so the stop does not wait for them past the grace.
+                var grace = _options.AskTimeout < TerminationGrace ? _options.AskTimeout : TerminationGrace;
+                await _supervisor.GracefulStop(grace).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException)
+            {
+                // Every outcome is already recorded; a slow actor stop loses nothing.
+            }
+        }
+
+        _lifecycle.Release();
+        _metrics?.Dispose();
+    }
+
+    private async Task WaitForStopAsync(Task stop, CancellationToken cancellationToken)
+    {
+        await using (cancellationToken.Register(static state => ((IActorRef)state!).Tell(ForceStop.Instance), _supervisor).ConfigureAwait(false))
+        {
+            await stop.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Notices a supervisor that stopped without being asked (it failed to start): the pool refuses new work loudly.</summary>
+    private async Task WatchSupervisorAsync()
+    {
+        bool terminated;
+        try
+        {
+            terminated = await _supervisor.WatchAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // the system is going away; its own shutdown drains the pool
+        }
+
+        if (terminated && _lifecycle is { StopRequested: false } && _gate.Close())
+        {
+            _system?.Log.Error("Pool {0}: its supervisor stopped unexpectedly; the pool accepts no more tasks", _name);
+        }
+    }
+
+    /// <summary>The CoordinatedShutdown reason when a pool stops its own actor system.</summary>
+    private sealed class PoolStoppedReason : CoordinatedShutdown.Reason
+    {
+        public static readonly PoolStoppedReason Instance = new();
+
+        private PoolStoppedReason()
+        {
+        }
+
+        public override int ExitCode => 0;
+    }
+}

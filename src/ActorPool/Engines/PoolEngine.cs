@@ -1,0 +1,44 @@
+using ActorPool.Messages;
+using ActorPool.Work;
+using Akka.Actor;
+
+namespace ActorPool.Engines;
+
+/// <summary>
+/// What runs behind a <see cref="WorkerPool"/>: in one process (<see cref="LocalEngine"/>) or
+/// across a cluster (<see cref="ClusterEngine"/>). The pool checks arguments and makes the task's
+/// one <see cref="WorkItem"/>; the engine admits it, runs it and records its outcome.
+/// </summary>
+internal abstract class PoolEngine
+{
+    public abstract int Workers { get; }
+
+    /// <summary>The actor that answers for the pool on this node, for tests.</summary>
+    public abstract IActorRef Supervisor { get; }
+
+    public abstract ActorSystem? System { get; }
+
+    public abstract void Start(CancellationToken cancellationToken);
+
+    /// <summary>Admits a task, waiting for queue room when the policy says so; completes with its id.</summary>
+    public abstract Task<long> Submit(WorkItem item, CancellationToken cancellationToken);
+
+    /// <summary>Admits a task only if it can be now.</summary>
+    public abstract bool TrySubmit(WorkItem item);
+
+    /// <summary>Admits <paramref name="total"/> tasks in batches; <paramref name="itemAt"/> makes each.</summary>
+    public abstract Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken);
+
+    public abstract Task StopAsync(CancellationToken cancellationToken);
+
+    public abstract Task WaitAsync(CancellationToken cancellationToken);
+
+    public abstract void Resize(int workers);
+
+    public abstract PoolStats GetStats();
+
+    public abstract IReadOnlyDictionary<long, TaskResult> GetResults();
+
+    /// <summary>The supervisor's live figures, for tests.</summary>
+    public abstract Task<PoolState> GetStateAsync();
+}
