@@ -65,6 +65,10 @@ internal static class WorkerPoolSettings
             };
         }
 
+        options.Cluster.Enabled = ReadBool(section, "cluster.enabled");
+        options.Cluster.Role = ReadOptionalString(section, "cluster.role");
+        options.Cluster.MaxWorkersPerNode = ReadInt(section, "cluster.max-workers-per-node", min: 0);
+
         if (ReadVariable(environment, WorkersVariable, min: 1, max: OptionLimits.MaxWorkers) is { } workers)
         {
             options.Workers = workers;
@@ -113,6 +117,7 @@ internal static class WorkerPoolSettings
         nameof(ResizerOptions.UpperBound) => "resizer.upper-bound",
         nameof(ResizerOptions.LowerBound) => "resizer.lower-bound",
         nameof(ResizerOptions.Interval) => "resizer.interval",
+        "Cluster.MaxWorkersPerNode" => "cluster.max-workers-per-node",
         _ => property ?? "(unknown)",
     };
 
