@@ -1,13 +1,12 @@
+using ActorPool.Serialization;
 using Akka.Actor;
 
 namespace ActorPool.Cluster;
 
 // The messages that cross between nodes of a clustered pool. Each is plain data with a stable
-// manifest in ClusterMessageSerializer; none relies on a fallback serializer. Payloads and
+// manifest in PoolMessageSerializer; none relies on a fallback serializer. Payloads and
 // results travel as the JSON bytes of named tasks; exceptions travel as type name and message.
 
-/// <summary>Marks every message of a clustered pool; bound to <see cref="ClusterMessageSerializer"/> in reference.conf.</summary>
-internal interface IClusterPoolMessage;
 
 /// <summary>Per-task settings that cross the wire; timeouts in milliseconds, -1 for "no limit", null for the pool's default.</summary>
 internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, long? QueueTimeoutMs, int? MaxAttempts);
@@ -46,31 +45,31 @@ internal sealed record WireOutcome(
 /// <see cref="TasksRefused"/> carrying <c>Correlation</c>. After <c>DeadlineUnixMs</c> the front
 /// has given up waiting, so the supervisor refuses rather than accepts.
 /// </summary>
-internal sealed record SubmitTasks(IActorRef Front, long Correlation, long DeadlineUnixMs, WireSubmit[] Tasks) : IClusterPoolMessage;
+internal sealed record SubmitTasks(IActorRef Front, long Correlation, long DeadlineUnixMs, WireSubmit[] Tasks) : IPoolWireMessage;
 
 /// <summary>The supervisor accepted the tasks of a <see cref="SubmitTasks"/>: their ids, in order.</summary>
-internal sealed record TasksAccepted(long Correlation, long[] Ids) : IClusterPoolMessage;
+internal sealed record TasksAccepted(long Correlation, long[] Ids) : IPoolWireMessage;
 
 /// <summary>The supervisor accepted none of the tasks of a <see cref="SubmitTasks"/>.</summary>
-internal sealed record TasksRefused(long Correlation, RejectionReason Reason, string Message) : IClusterPoolMessage;
+internal sealed record TasksRefused(long Correlation, RejectionReason Reason, string Message) : IPoolWireMessage;
 
 /// <summary>A front introduces itself to the supervisor, to hear outcomes and figures.</summary>
-internal sealed record RegisterFront(IActorRef Front) : IClusterPoolMessage;
+internal sealed record RegisterFront(IActorRef Front) : IPoolWireMessage;
 
 /// <summary>The supervisor's answer to <see cref="RegisterFront"/>; its sender is the supervisor itself, to watch.</summary>
-internal sealed record FrontRegistered(string SupervisorNode) : IClusterPoolMessage;
+internal sealed record FrontRegistered(string SupervisorNode) : IPoolWireMessage;
 
 /// <summary>Outcomes of tasks a front submitted.</summary>
-internal sealed record TaskOutcomes(WireOutcome[] Outcomes) : IClusterPoolMessage;
+internal sealed record TaskOutcomes(WireOutcome[] Outcomes) : IPoolWireMessage;
 
 /// <summary>Hands a worker tasks to run in order.</summary>
-internal sealed record RunTasks(WireTask[] Tasks) : IClusterPoolMessage;
+internal sealed record RunTasks(WireTask[] Tasks) : IPoolWireMessage;
 
 /// <summary>A worker ran its batch: how each task ended.</summary>
-internal sealed record TasksRan(WireOutcome[] Outcomes) : IClusterPoolMessage;
+internal sealed record TasksRan(WireOutcome[] Outcomes) : IPoolWireMessage;
 
 /// <summary>A worker is up on a node and pulls its first work.</summary>
-internal sealed record WorkerUp(string Node) : IClusterPoolMessage;
+internal sealed record WorkerUp(string Node) : IPoolWireMessage;
 
 /// <summary>The supervisor's cluster-wide figures, sent to every front now and then.</summary>
 internal sealed record ClusterFigures(
@@ -82,4 +81,4 @@ internal sealed record ClusterFigures(
     long Retried,
     long[] Outcomes,
     long MeanDurationTicks,
-    long P99DurationTicks) : IClusterPoolMessage;
+    long P99DurationTicks) : IPoolWireMessage;

@@ -4,6 +4,7 @@ using ActorPool.Cluster;
 using ActorPool.Configuration;
 using ActorPool.Messages;
 using ActorPool.Outcomes;
+using ActorPool.Serialization;
 using ActorPool.Work;
 using Akka;
 using Akka.Actor;
@@ -218,11 +219,11 @@ internal sealed class ClusterEngine : PoolEngine
     /// </summary>
     private static void BindSerializer(ExtendedActorSystem system)
     {
-        if (system.Serialization.FindSerializerForType(typeof(SubmitTasks)) is not ClusterMessageSerializer)
+        if (system.Serialization.FindSerializerForType(typeof(SubmitTasks)) is not PoolMessageSerializer)
         {
-            var serializer = new ClusterMessageSerializer(system);
+            var serializer = new PoolMessageSerializer(system);
             system.Serialization.AddSerializer("actor-pool", serializer);
-            system.Serialization.AddSerializationMap(typeof(IClusterPoolMessage), serializer);
+            system.Serialization.AddSerializationMap(typeof(IPoolWireMessage), serializer);
         }
 
         if (system.Serialization.FindSerializerForType(typeof(IClusterSingletonMessage)) is not Akka.Cluster.Tools.Singleton.Serialization.ClusterSingletonMessageSerializer)

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using ActorPool.Cli.Commands;
 
 namespace ActorPool.Cli.Tests.Commands;

@@ -1,20 +1,21 @@
 using ActorPool.Cluster;
+using ActorPool.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 
-namespace ActorPool.Tests.Cluster;
+namespace ActorPool.Tests.Serialization;
 
-public sealed class ClusterMessageSerializerTests : IDisposable
+public sealed class PoolMessageSerializerTests : IDisposable
 {
     private readonly ActorSystem _system = ActorSystem.Create("serializer", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
 
-    public static TheoryData<string> MessageTypes => [.. ClusterMessageSerializer.MessageTypes.Select(t => t.Name)];
+    public static TheoryData<string> MessageTypes => [.. PoolMessageSerializer.MessageTypes.Select(t => t.Name)];
 
     [Theory]
     [MemberData(nameof(MessageTypes))]
     public void Every_cluster_message_must_round_trip_through_its_manifest(string typeName)
     {
-        var serializer = new ClusterMessageSerializer((ExtendedActorSystem)_system);
+        var serializer = new PoolMessageSerializer((ExtendedActorSystem)_system);
         var message = Sample(typeName);
 
         var manifest = serializer.Manifest(message);
@@ -27,7 +28,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     [Fact]
     public void An_unknown_manifest_must_fail_naming_it()
     {
-        var serializer = new ClusterMessageSerializer((ExtendedActorSystem)_system);
+        var serializer = new PoolMessageSerializer((ExtendedActorSystem)_system);
 
         var error = Assert.ThrowsAny<Exception>(() => serializer.FromBinary([], "ap.nope"));
 
@@ -36,7 +37,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
 
     public void Dispose() => _system.Dispose();
 
-    private static string Json(ClusterMessageSerializer serializer, object message) =>
+    private static string Json(PoolMessageSerializer serializer, object message) =>
         System.Text.Encoding.UTF8.GetString(serializer.ToBinary(message));
 
     private object Sample(string typeName)

@@ -2,17 +2,21 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
+using ActorPool.Cluster;
 using Akka.Serialization;
 
-namespace ActorPool.Cluster;
+namespace ActorPool.Serialization;
+
+/// <summary>Marks every message and journal event that leaves the process; bound to <see cref="PoolMessageSerializer"/> in reference.conf.</summary>
+internal interface IPoolWireMessage;
 
 /// <summary>
-/// Serializes every message of a clustered pool as JSON (System.Text.Json) under a stable string
+/// Serializes every message of a clustered pool, and every journal event of a durable one, as JSON (System.Text.Json) under a stable string
 /// manifest per type, so nothing falls back to Akka's default serializer and the wire format is
 /// readable. Actor references travel as their serialized paths.
 /// </summary>
-/// <remarks>Bound to <see cref="IClusterPoolMessage"/> in ActorPool's reference.conf, identifier <see cref="Id"/>.</remarks>
-internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
+/// <remarks>Bound to <see cref="IPoolWireMessage"/> in ActorPool's reference.conf, identifier <see cref="Id"/>.</remarks>
+internal sealed class PoolMessageSerializer : SerializerWithStringManifest
 {
     /// <summary>The serializer's identifier in <c>akka.actor.serialization-identifiers</c>.</summary>
     public const int Id = 7371;
@@ -35,7 +39,7 @@ internal sealed class ClusterMessageSerializer : SerializerWithStringManifest
 
     private readonly JsonSerializerOptions _json;
 
-    public ClusterMessageSerializer(ExtendedActorSystem system)
+    public PoolMessageSerializer(ExtendedActorSystem system)
         : base(system)
     {
         _json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
