@@ -3,7 +3,8 @@ namespace ActorPool;
 /// <summary>A snapshot of a pool's figures, from <see cref="WorkerPool.GetStats"/>.</summary>
 /// <remarks>
 /// Once every accepted task has an outcome (after <see cref="WorkerPool.WaitAsync"/> or
-/// <see cref="WorkerPool.StopAsync"/>), <c>Submitted == Succeeded + Failed + Cancelled + TimedOut + Dropped + Rejected</c>.
+/// <see cref="WorkerPool.StopAsync"/>), <c>Submitted == Succeeded + Failed + Cancelled + TimedOut + Dropped + Rejected</c>
+/// (for a durable pool, <c>Submitted + Resumed</c> on the left).
 /// While tasks are in flight the difference is the number of accepted tasks still waiting,
 /// running or waiting for a retry.
 /// </remarks>
@@ -59,6 +60,12 @@ public sealed record PoolStats
 
     /// <summary>How many times the circuit breaker opened.</summary>
     public long CircuitBreakerTrips { get; init; }
+
+    /// <summary>A durable pool: unfinished tasks found in its journal at start and run again in this run (counted in the outcomes, not in <see cref="Submitted"/>).</summary>
+    public long Resumed { get; init; }
+
+    /// <summary>A durable pool: outcomes of tasks finished in an earlier run, read back from its journal into <c>GetResults</c> (not counted in the outcomes).</summary>
+    public long Recovered { get; init; }
 
     /// <summary>The mean run time of the tasks that ran (their last try).</summary>
     public TimeSpan MeanDuration { get; init; }

@@ -54,6 +54,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         Name = name;
         _engine = refuseAll ? LocalEngine.RefusingAll(options, name)
             : options.Cluster.Enabled ? new ClusterEngine(system ?? throw new ArgumentException("A clustered pool runs in a clustered actor system: create it with WorkerPool.Create(system, options, name).", nameof(options)), options, name)
+            : options.Persistence.Enabled ? new DurableEngine(system, options, name)
             : new LocalEngine(system, options, name);
     }
 

@@ -97,6 +97,10 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to off. Only <see cref="WorkerPool.Create(Akka.Actor.ActorSystem, WorkerPoolOptions, string)"/> on a clustered actor system can run clustered.</value>
     public ClusterOptions Cluster { get; private set; } = new();
 
+    /// <summary>Durable mode: accepted tasks are journaled and survive a crash of the process.</summary>
+    /// <value>Defaults to off.</value>
+    public PersistenceOptions Persistence { get; private set; } = new();
+
     /// <summary>The named tasks this pool can run (<c>SubmitAsync("resize", payload)</c>); register the same names on every node of a cluster.</summary>
     /// <value>Defaults to an empty registry.</value>
     public TaskHandlerRegistry Handlers { get; private set; } = new();
@@ -172,6 +176,7 @@ public sealed class WorkerPoolOptions
         CheckRange(RateBurst, 1, OptionLimits.MaxRateBurst, nameof(RateBurst));
         CircuitBreaker?.Validate();
         Cluster.Validate();
+        Persistence.Validate();
         if (Resizer is { } resizer)
         {
             resizer.Validate();
@@ -214,6 +219,7 @@ public sealed class WorkerPoolOptions
         var copy = (WorkerPoolOptions)MemberwiseClone();
         copy.Handlers = Handlers.Clone();
         copy.Cluster = Cluster.Clone();
+        copy.Persistence = Persistence.Clone();
         copy.CircuitBreaker = CircuitBreaker is null ? null : new CircuitBreakerOptions { MaxFailures = CircuitBreaker.MaxFailures, ResetTimeout = CircuitBreaker.ResetTimeout };
         copy.Resizer = Resizer is null ? null : new ResizerOptions { LowerBound = Resizer.LowerBound, UpperBound = Resizer.UpperBound, Interval = Resizer.Interval };
         return copy;

@@ -138,7 +138,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         var id = correlation ?? ++_correlation;
         _inflight[id] = items;
         var deadline = DateTimeOffset.UtcNow.Add(OptionLimits.Cap(_context.AskTimeout)).ToUnixTimeMilliseconds();
-        var wire = items.Select(item => new WireSubmit(item.Acceptance is { Task.IsCompleted: true } ? item.Id : 0, item.Handler.Name, item.Payload, Wire(item.Options), item.Attempts)).ToArray();
+        var wire = items.Select(item => new WireSubmit(item.Acceptance is { Task.IsCompleted: true } ? item.Id : 0, item.Handler.Name, item.Payload, WireOptions.From(item.Options), item.Attempts)).ToArray();
         _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire));
         if (correlation is null)
         {
@@ -236,7 +236,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             var id = ++_correlation;
             _inflight[id] = chunk;
             var deadline = DateTimeOffset.UtcNow.Add(OptionLimits.Cap(_context.AskTimeout)).ToUnixTimeMilliseconds();
-            var wire = chunk.Select(item => new WireSubmit(item.Id, item.Handler.Name, item.Payload, Wire(item.Options), item.Attempts)).ToArray();
+            var wire = chunk.Select(item => new WireSubmit(item.Id, item.Handler.Name, item.Payload, WireOptions.From(item.Options), item.Attempts)).ToArray();
             _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire));
         }
 
@@ -269,16 +269,6 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _released.Add(wait.Completion);
         }
     }
-
-    private static WireOptions? Wire(TaskOptions? options) => options is null ? null : new WireOptions(
-        options.Id,
-        options.Priority,
-        Milliseconds(options.Timeout),
-        Milliseconds(options.QueueTimeout),
-        options.MaxAttempts);
-
-    private static long? Milliseconds(TimeSpan? value) =>
-        value is not { } duration ? null : OptionLimits.Limit(duration) is { } limit ? (long)limit.TotalMilliseconds : -1;
 
     /// <summary>Nobody answered a batch within the ask timeout.</summary>
     private sealed record AskExpired(long Correlation) : INoSerializationVerificationNeeded;

@@ -9,7 +9,36 @@ namespace ActorPool.Cluster;
 
 
 /// <summary>Per-task settings that cross the wire; timeouts in milliseconds, -1 for "no limit", null for the pool's default.</summary>
-internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, long? QueueTimeoutMs, int? MaxAttempts);
+internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, long? QueueTimeoutMs, int? MaxAttempts)
+{
+    /// <summary>The wire form of a task's settings; null for none.</summary>
+    public static WireOptions? From(TaskOptions? options) => options is null ? null : new WireOptions(
+        options.Id,
+        options.Priority,
+        Milliseconds(options.Timeout),
+        Milliseconds(options.QueueTimeout),
+        options.MaxAttempts);
+
+    /// <summary>The settings back as <see cref="TaskOptions"/> (callbacks do not cross).</summary>
+    public TaskOptions ToTaskOptions() => new()
+    {
+        Id = Key,
+        Priority = Priority,
+        Timeout = Duration(TimeoutMs),
+        QueueTimeout = Duration(QueueTimeoutMs),
+        MaxAttempts = MaxAttempts,
+    };
+
+    private static long? Milliseconds(TimeSpan? value) =>
+        value is not { } duration ? null : OptionLimits.Limit(duration) is { } limit ? (long)limit.TotalMilliseconds : -1;
+
+    private static TimeSpan? Duration(long? milliseconds) => milliseconds switch
+    {
+        null => null,
+        < 0 => Timeout.InfiniteTimeSpan,
+        { } ms => TimeSpan.FromMilliseconds(ms),
+    };
+}
 
 /// <summary>
 /// A named task as a front submits it. <c>Id</c> is 0 for a new task, the task's id when a front

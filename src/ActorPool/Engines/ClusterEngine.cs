@@ -45,7 +45,8 @@ internal sealed class ClusterEngine : PoolEngine
         _options = options;
         _name = name;
         _system = system;
-        BindSerializer(extended);
+        PoolMessageSerializer.Bind(extended);
+        BindSingletonSerializer(extended);
         system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
         system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
 
@@ -212,20 +213,9 @@ internal sealed class ClusterEngine : PoolEngine
     public override Task<PoolState> GetStateAsync() =>
         Task.FromException<PoolState>(new NotSupportedException("A clustered pool's supervisor lives on another node."));
 
-    /// <summary>
-    /// Binds the pool's messages and the cluster singleton's to their serializers, unless the
-    /// system's config did already (<see cref="WorkerPool.DefaultConfig"/>): otherwise Akka would
-    /// fall back to its default serializer for them without a word.
-    /// </summary>
-    private static void BindSerializer(ExtendedActorSystem system)
+    /// <summary>Binds the cluster singleton's messages to their serializer, unless the system's config did (<see cref="WorkerPool.DefaultConfig"/>).</summary>
+    private static void BindSingletonSerializer(ExtendedActorSystem system)
     {
-        if (system.Serialization.FindSerializerForType(typeof(SubmitTasks)) is not PoolMessageSerializer)
-        {
-            var serializer = new PoolMessageSerializer(system);
-            system.Serialization.AddSerializer("actor-pool", serializer);
-            system.Serialization.AddSerializationMap(typeof(IPoolWireMessage), serializer);
-        }
-
         if (system.Serialization.FindSerializerForType(typeof(IClusterSingletonMessage)) is not Akka.Cluster.Tools.Singleton.Serialization.ClusterSingletonMessageSerializer)
         {
             var singleton = new Akka.Cluster.Tools.Singleton.Serialization.ClusterSingletonMessageSerializer(system);

@@ -74,6 +74,9 @@ internal sealed class ResultStore
         }
     }
 
+    /// <summary>Keeps an outcome recorded by an earlier run (a durable pool's journal) without counting it again.</summary>
+    public void Keep(WorkItem item) => Place(item);
+
     /// <summary>Records a settled task; its outcome fields must be written already.</summary>
     /// <param name="item">The task.</param>
     /// <param name="tally">The settler's own tally, or null to count in the shared one.</param>
@@ -89,6 +92,11 @@ internal sealed class ResultStore
             tally.Add(item.Outcome, item.Ran, ranTicks);
         }
 
+        Place(item);
+    }
+
+    private void Place(WorkItem item)
+    {
         var sequence = Interlocked.Increment(ref _settled) - 1;
         if (_capacity == 0)
         {

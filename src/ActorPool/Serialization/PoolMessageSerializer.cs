@@ -1,8 +1,8 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Akka.Actor;
 using ActorPool.Cluster;
+using Akka.Actor;
 using Akka.Serialization;
 
 namespace ActorPool.Serialization;
@@ -33,6 +33,10 @@ internal sealed class PoolMessageSerializer : SerializerWithStringManifest
         [typeof(TasksRan)] = "ap.ran",
         [typeof(WorkerUp)] = "ap.worker-up",
         [typeof(ClusterFigures)] = "ap.figures",
+        [typeof(Durable.TasksJournaled)] = "ap.journal.accepted",
+        [typeof(Durable.TasksStarted)] = "ap.journal.started",
+        [typeof(Durable.TasksFinished)] = "ap.journal.finished",
+        [typeof(Durable.JournalSnapshot)] = "ap.journal.snapshot",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(pair => pair.Value, pair => pair.Key);
@@ -47,6 +51,19 @@ internal sealed class PoolMessageSerializer : SerializerWithStringManifest
     }
 
     public override int Identifier => Id;
+
+    /// <summary>Binds the pool's messages to this serializer in <paramref name="system"/>, unless its config did already (reference.conf): Akka would otherwise fall back to its default serializer without a word.</summary>
+    public static void Bind(ExtendedActorSystem system)
+    {
+        if (system.Serialization.FindSerializerForType(typeof(IPoolWireMessage)) is PoolMessageSerializer)
+        {
+            return;
+        }
+
+        var serializer = new PoolMessageSerializer(system);
+        system.Serialization.AddSerializer("actor-pool", serializer);
+        system.Serialization.AddSerializationMap(typeof(IPoolWireMessage), serializer);
+    }
 
     /// <summary>Every type this serializer writes, for tests that check each round trip.</summary>
     public static IReadOnlyCollection<Type> MessageTypes => Manifests.Keys;

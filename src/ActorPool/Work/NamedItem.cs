@@ -75,11 +75,20 @@ internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskO
     }
 }
 
-/// <summary>A named task run for a worker of a clustered pool: hands its whole settled item to whoever waits.</summary>
-internal sealed class ExecutedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services)
+/// <summary>
+/// A named task run on behalf of another part of the pool (a cluster worker, the journal): hands
+/// its whole settled item to whoever waits, and can say when each run starts.
+/// </summary>
+internal sealed class ExecutedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services, Action? starting = null)
     : NamedItem(handler, payload, options, services)
 {
     private readonly TaskCompletionSource<ExecutedItem> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override Task? Invoke(CancellationToken token)
+    {
+        starting?.Invoke();
+        return base.Invoke(token);
+    }
 
     /// <summary>Completes with this item once its outcome is recorded, whatever it is.</summary>
     public Task<ExecutedItem> Done => _done.Task;

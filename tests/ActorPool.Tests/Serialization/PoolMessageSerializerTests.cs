@@ -1,4 +1,5 @@
 using ActorPool.Cluster;
+using ActorPool.Durable;
 using ActorPool.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
@@ -13,7 +14,7 @@ public sealed class PoolMessageSerializerTests : IDisposable
 
     [Theory]
     [MemberData(nameof(MessageTypes))]
-    public void Every_cluster_message_must_round_trip_through_its_manifest(string typeName)
+    public void Every_message_and_journal_event_must_round_trip_through_its_manifest(string typeName)
     {
         var serializer = new PoolMessageSerializer((ExtendedActorSystem)_system);
         var message = Sample(typeName);
@@ -40,6 +41,8 @@ public sealed class PoolMessageSerializerTests : IDisposable
     private static string Json(PoolMessageSerializer serializer, object message) =>
         System.Text.Encoding.UTF8.GetString(serializer.ToBinary(message));
 
+    private static DurableOutcome Finished() => new(3, "key", TaskOutcome.TimedOut, "System.TimeoutException", "late", 12, DateTimeOffset.UnixEpoch, 2);
+
     private object Sample(string typeName)
     {
         var actor = _system.DeadLetters;
@@ -57,6 +60,10 @@ public sealed class PoolMessageSerializerTests : IDisposable
             nameof(TasksRan) => new TasksRan([outcome]),
             nameof(WorkerUp) => new WorkerUp("akka.tcp://a@h:1"),
             nameof(ClusterFigures) => new ClusterFigures(new Dictionary<string, int> { ["n"] = 2 }, 1, 2, 3, 4, 5, [1, 2, 3, 4, 5], 6, 7),
+            nameof(TasksJournaled) => new TasksJournaled([new DurableTask(3, "h", [5], options, 1)]),
+            nameof(TasksStarted) => new TasksStarted([3, 4]),
+            nameof(TasksFinished) => new TasksFinished([Finished()]),
+            nameof(JournalSnapshot) => new JournalSnapshot(9, [new DurableTask(3, "h", [5], null, 0)], [Finished()]),
             _ => throw new ArgumentException(typeName),
         };
     }

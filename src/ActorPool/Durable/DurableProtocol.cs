@@ -1,0 +1,67 @@
+using ActorPool.Cluster;
+using ActorPool.Serialization;
+using ActorPool.Work;
+using Akka.Actor;
+
+namespace ActorPool.Durable;
+
+// The journal of a durable pool: what was accepted, started and finished, and snapshots of it.
+// Events are plain data serialized as JSON by PoolMessageSerializer under stable manifests.
+
+/// <summary>A named task as the journal keeps it; <c>Attempts</c> counts the runs that started.</summary>
+internal sealed record DurableTask(long Id, string Handler, byte[] Payload, WireOptions? Options, int Attempts);
+
+/// <summary>A finished task as the journal keeps it; exceptions travel as type name and message.</summary>
+internal sealed record DurableOutcome(
+    long Id,
+    string? Key,
+    TaskOutcome Outcome,
+    string? ErrorType,
+    string? ErrorMessage,
+    long DurationTicks,
+    DateTimeOffset StartedAt,
+    int Attempts);
+
+/// <summary>Tasks the pool accepted, journaled before their submits return.</summary>
+internal sealed record TasksJournaled(DurableTask[] Tasks) : IPoolWireMessage;
+
+/// <summary>Tasks that started a run: a task that was running at a crash counts that run.</summary>
+internal sealed record TasksStarted(long[] Ids) : IPoolWireMessage;
+
+/// <summary>Tasks that finished, journaled behind their outcomes.</summary>
+internal sealed record TasksFinished(DurableOutcome[] Outcomes) : IPoolWireMessage;
+
+/// <summary>The journal's state at a point: the last id, the unfinished tasks and the newest outcomes.</summary>
+internal sealed record JournalSnapshot(long LastId, DurableTask[] Unfinished, DurableOutcome[] Recent) : IPoolWireMessage;
+
+/// <summary>A task of the journal started a run in the local pool.</summary>
+internal sealed record DurableStarted(long Id) : INoSerializationVerificationNeeded;
+
+/// <summary>A task of the journal has its outcome in the local pool.</summary>
+internal sealed record DurableRan(long Id, ExecutedItem Item) : INoSerializationVerificationNeeded;
+
+/// <summary>Time to journal what started and finished since the last write.</summary>
+internal sealed class FlushJournal : INoSerializationVerificationNeeded
+{
+    public static readonly FlushJournal Instance = new();
+
+    private FlushJournal()
+    {
+    }
+}
+
+/// <summary>Completes once every task the journal accepted before it has finished.</summary>
+internal sealed record AwaitJournal(TaskCompletionSource Completion) : INoSerializationVerificationNeeded;
+
+/// <summary>The pool stops: what its stop cuts short (cancelled, or timed out at the shutdown deadline) stays unfinished in the journal, to run again next time.</summary>
+internal sealed class JournalStopping : INoSerializationVerificationNeeded
+{
+    public static readonly JournalStopping Instance = new();
+
+    private JournalStopping()
+    {
+    }
+}
+
+/// <summary>Completes once everything journaled behind has been written: the last step of a stop.</summary>
+internal sealed record SyncJournal(TaskCompletionSource Completion) : INoSerializationVerificationNeeded;

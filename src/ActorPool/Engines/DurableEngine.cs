@@ -1,0 +1,289 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using ActorPool.Actors;
+using ActorPool.Admission;
+using ActorPool.Configuration;
+using ActorPool.Durable;
+using ActorPool.Messages;
+using ActorPool.Outcomes;
+using ActorPool.Serialization;
+using ActorPool.Work;
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Inbox = ActorPool.Admission.Inbox;
+
+namespace ActorPool.Engines;
+
+/// <summary>
+/// A durable pool: the admission gate hands named tasks to the journal actor, which journals them
+/// before their submits return and runs them on a local pool. After a crash the journal brings
+/// back every task without an outcome.
+/// </summary>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop releases what the pool holds; the pool's lifetime is its stop.")]
+internal sealed class DurableEngine : PoolEngine
+{
+    private const string OwnSystemName = "actor-pool";
+
+    private readonly WorkerPoolOptions _options;
+    private readonly ActorSystem _system;
+    private readonly bool _ownsSystem;
+    private readonly AdmissionGate _gate;
+    private readonly ResultStore _results;
+    private readonly LocalEngine _executor;
+    private readonly JournalContext _context;
+    private readonly IActorRef _journal;
+    private Task? _stop;
+
+    public DurableEngine(ActorSystem? system, WorkerPoolOptions options, string name)
+    {
+        JournalSetup.Check(options.Persistence);
+        _options = options;
+        _ownsSystem = system is null;
+        _system = system ?? CreateOwnSystem(options);
+        if (!_ownsSystem)
+        {
+            _system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
+            _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
+        }
+
+        PoolMessageSerializer.Bind((ExtendedActorSystem)_system);
+        _executor = new LocalEngine(_system, ExecutorOptions(options), $"{name}-executor");
+        var inbox = new Inbox();
+        _gate = new AdmissionGate(options, name, inbox);
+        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        var recorder = new OutcomeRecorder(_results, options.TimeProvider, name, options.OnTaskCompleted is not null)
+        {
+            Aggregator = _system.ActorOf(ResultAggregatorActor.Props(options.OnTaskCompleted), $"{name}-results"),
+        };
+        _context = new JournalContext
+        {
+            Name = name,
+            Options = options,
+            Inbox = inbox,
+            Gate = _gate,
+            Recorder = recorder,
+            Executor = _executor,
+            JournalPluginId = JournalSetup.JournalPluginId,
+            SnapshotPluginId = JournalSetup.SnapshotPluginId,
+        };
+        _journal = _system.ActorOf(JournalActor.Props(_context), $"{name}-journal");
+        inbox.Supervisor = _journal;
+        _ = FailOnJournalLossAsync();
+        CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-journal", async () =>
+        {
+            await DrainAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
+    public override int Workers => _executor.Workers;
+
+    public override IActorRef Supervisor => _journal;
+
+    public override ActorSystem? System => _system;
+
+    public override void Start(CancellationToken cancellationToken) => _executor.Start(cancellationToken);
+
+    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
+    {
+        if (item is not NamedItem named)
+        {
+            _gate.CountRefused();
+            return Task.FromException<long>(new SubmitRejectedException(RejectionReason.NamedTasksOnly));
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            _gate.CountRefused();
+            return Task.FromCanceled<long>(cancellationToken);
+        }
+
+        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var admission = _gate.TryAdmit(item, mayWait: true);
+        return admission switch
+        {
+            AdmissionResult.Accepted => named.Acceptance.Task,
+            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(named, cancellationToken),
+            _ => Task.FromException<long>(_gate.Rejection(admission)),
+        };
+    }
+
+    public override bool TrySubmit(WorkItem item)
+    {
+        if (item is not NamedItem named)
+        {
+            _gate.CountRefused();
+            return false;
+        }
+
+        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
+    }
+
+    public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    {
+        // Every task goes into the inbox at once; the journal writes whatever gathered in one batch.
+        var accepted = new List<Task<long>>(total);
+        var next = 0;
+        try
+        {
+            for (; next < total; next++)
+            {
+                accepted.Add(Submit(itemAt(next), cancellationToken));
+                if (accepted[^1].IsFaulted || accepted[^1].IsCanceled)
+                {
+                    next++;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _gate.CountRefused(total - next);
+        }
+
+        return await Task.WhenAll(accepted).ConfigureAwait(false);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        _gate.Close();
+        var stop = Volatile.Read(ref _stop);
+        if (stop is null)
+        {
+            var created = StopCoreAsync();
+            stop = Interlocked.CompareExchange(ref _stop, created, null) ?? created;
+        }
+
+        return cancellationToken.CanBeCanceled ? stop.WaitAsync(cancellationToken) : stop;
+    }
+
+    public override async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        await _context.Ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.Tell(new AwaitJournal(reply));
+        await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Resize(int workers) => _executor.Resize(workers);
+
+    public override PoolStats GetStats()
+    {
+        var executor = _executor.GetStats();
+        return _results.AddTo(new PoolStats
+        {
+            Workers = executor.Workers,
+            ActiveWorkers = executor.ActiveWorkers,
+            Queued = Math.Max(0, _context.Unfinished - executor.ActiveWorkers),
+            QueueCapacity = _options.QueueSize,
+            IsStopped = _gate.IsClosed,
+            IsCircuitOpen = executor.IsCircuitOpen,
+            Submitted = _gate.Submitted,
+            Rejected = _gate.Rejected,
+            Retried = executor.Retried,
+            WorkerRestarts = executor.WorkerRestarts,
+            CircuitBreakerTrips = executor.CircuitBreakerTrips,
+            Resumed = _context.Resumed,
+            Recovered = _context.Recovered,
+        });
+    }
+
+    public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
+
+    public override Task<PoolState> GetStateAsync() => _executor.GetStateAsync();
+
+    private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
+    {
+        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
+        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              coordinated-shutdown {
+                run-by-clr-shutdown-hook = off
+                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
+              }
+            }
+            """)).WithFallback(JournalSetup.Config(options.Persistence)).WithFallback(WorkerPoolSettings.ParseReference());
+        return ActorSystem.Create(OwnSystemName, config);
+    }
+
+    /// <summary>The local pool that runs the journal's tasks: the pool's settings, minus what the journal and its gate do.</summary>
+    private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options)
+    {
+        var executor = options.Clone();
+        executor.Persistence.Enabled = false;
+        executor.QueueSize = 0;
+        executor.MaxRetainedResults = 0;
+        executor.OnTaskCompleted = null;
+        return executor;
+    }
+
+    /// <summary>Drains in the system's shutdown: the same steps as a stop, without terminating the system.</summary>
+    private async Task DrainAsync()
+    {
+        _gate.Close();
+        _journal.Tell(JournalStopping.Instance);
+        try
+        {
+            var limit = OptionLimits.Limit(_options.ShutdownTimeout) ?? Timeout.InfiniteTimeSpan;
+            await WaitAsync(CancellationToken.None).WaitAsync(limit).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or PoolJournalException or InvalidOperationException)
+        {
+            // What did not finish stays unfinished in the journal and runs next time.
+        }
+
+        await _executor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.Tell(new SyncJournal(synced));
+        await Task.WhenAny(synced.Task, Task.Delay(OptionLimits.Cap(_options.AskTimeout))).ConfigureAwait(false);
+    }
+
+    private async Task StopCoreAsync()
+    {
+        await DrainAsync().ConfigureAwait(false);
+        if (_ownsSystem)
+        {
+            await Task.WhenAny(_system.Terminate(), Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+        }
+        else
+        {
+            await _journal.GracefulStop(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A journal that cannot be read back or written refuses every waiting and later submit, naming the cause.</summary>
+    private async Task FailOnJournalLossAsync()
+    {
+        try
+        {
+            await _context.Ready.Task.ConfigureAwait(false);
+        }
+        catch (Exception cause)
+        {
+            _gate.Close();
+            var error = new PoolJournalException($"The pool's journal ({_options.Persistence.Provider}) cannot be used: {cause.Message}", cause);
+            while (_context.Inbox.TryTake(out var item))
+            {
+                if (item.TryMove(ItemState.Inbox, ItemState.Withdrawn) && item is NamedItem named)
+                {
+                    _gate.CountWithdrawn();
+                    named.Acceptance?.TrySetException(error);
+                }
+            }
+
+            _context.Ready.TrySetException(error);
+        }
+    }
+
+    private async Task<long> AdmitWhenRoomAsync(NamedItem item, CancellationToken cancellationToken)
+    {
+        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
+        return await item.Acceptance!.Task.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,189 @@
+using Akka.Actor;
+using Microsoft.Data.Sqlite;
+
+namespace ActorPool.Tests.Durable;
+
+public sealed class DurablePoolTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("actorpool-journal-").FullName;
+
+    private string File => Path.Combine(_folder, "journal.db");
+
+    [Fact]
+    public async Task Outcomes_of_a_finished_run_must_be_read_back_by_the_next_pool_on_the_same_file()
+    {
+        long[] ids;
+        await using (var first = Pool())
+        {
+            first.Start();
+            ids = [.. await first.SubmitManyAsync("echo", Enumerable.Range(0, 100).Select(i => (object?)new Echo($"e{i}")))];
+            await first.WaitAsync().WaitAsync(TestSignals.Patience);
+            Assert.Equal(100, first.GetStats().Succeeded);
+        }
+
+        await using var second = Pool();
+        second.Start();
+        await second.WaitAsync().WaitAsync(TestSignals.Patience);
+
+        var stats = second.GetStats();
+        Assert.Equal((100L, 0L), (stats.Recovered, stats.Resumed));
+        Assert.Equal(0, stats.Succeeded); // read back, not run again
+        Assert.Equal(ids.Order(), second.GetResults().Keys.Order());
+        var next = await second.SubmitAsync("echo", new Echo("after"));
+        Assert.True(next > ids.Max(), "ids continue after the journal's last one");
+    }
+
+    [Fact]
+    public async Task Tasks_without_an_outcome_when_the_process_dies_must_run_again_in_the_next_pool()
+    {
+        var started = 0;
+        var crashing = Pool(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200), o => o.Handlers.Add<Echo, string>("hang", async (echo, _) =>
+        {
+            Interlocked.Increment(ref started);
+            await new TaskCompletionSource().Task; // ignores its token: still running when the process "dies"
+            return echo.Text;
+        }));
+        crashing.Start();
+        var ids = await crashing.SubmitManyAsync("hang", Enumerable.Range(0, 10).Select(i => (object?)new Echo($"h{i}"))).WaitAsync(TestSignals.Patience);
+        await TestSignals.EventuallyAsync(() => Volatile.Read(ref started) == 2, () => $"{started} started");
+
+        // Starts are journaled behind, within milliseconds: die once they are written.
+        await TestSignals.EventuallyAsync(() => StartsInJournal() == 2, () => $"{StartsInJournal()} starts journaled");
+
+        // A crash: the actor system goes without the pool's stop, so nothing more is journaled.
+        await crashing.CrashAsync();
+
+        await using var next = Pool(o => o.Handlers.Add<Echo, string>("hang", (echo, _) => Task.FromResult(echo.Text)));
+        next.Start();
+        await next.WaitAsync().WaitAsync(TestSignals.Patience);
+
+        var results = next.GetResults();
+        Assert.Equal(10, next.GetStats().Resumed);
+        Assert.Equal(ids.Order(), results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal(TaskOutcome.Succeeded, r.Outcome));
+        Assert.Equal(2, results.Values.Count(r => r.Attempts == 2)); // the two that were running count that run
+        var stats = next.GetStats();
+        Assert.Equal(stats.Submitted + stats.Resumed, stats.Succeeded + stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped + stats.Rejected);
+    }
+
+    [Fact]
+    public async Task Snapshots_must_let_the_journal_delete_old_events_and_recovery_must_still_be_complete()
+    {
+        await using (var first = Pool(o => o.Persistence.SnapshotEvery = 20))
+        {
+            first.Start();
+            for (var round = 0; round < 10; round++)
+            {
+                await first.SubmitManyAsync("echo", Enumerable.Range(0, 10).Select(i => (object?)new Echo($"{round}-{i}"))).WaitAsync(TestSignals.Patience);
+                await first.WaitAsync().WaitAsync(TestSignals.Patience);
+            }
+        }
+
+        var events = JournalRows();
+        await using var second = Pool();
+        second.Start();
+        await second.WaitAsync().WaitAsync(TestSignals.Patience);
+
+        Assert.Equal(100, second.GetStats().Recovered);
+        Assert.True(events < 20, $"{events} events left in the journal after 100 tasks and snapshots every 20");
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_must_fail_the_pool_at_once_naming_it()
+    {
+        System.IO.File.WriteAllText(File, "this is not a SQLite database, whatever its name says");
+
+        var error = Assert.Throws<PoolJournalException>(() => Pool());
+
+        Assert.Contains("journal.db", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_another_process_holds_locked_must_fail_the_pool_within_seconds_not_hang()
+    {
+        using var holder = new SqliteConnection($"Data Source={File}");
+        holder.Open();
+        using var lockIt = holder.CreateCommand();
+        lockIt.CommandText = "CREATE TABLE IF NOT EXISTS held (x); BEGIN EXCLUSIVE;";
+        lockIt.ExecuteNonQuery();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.Throws<PoolJournalException>(() => Pool());
+
+        Assert.Contains("locked", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_closure_must_be_refused_clearly_by_a_durable_pool()
+    {
+        await using var pool = Pool();
+
+        var error = await Assert.ThrowsAsync<SubmitRejectedException>(() => pool.SubmitAsync(_ => Task.CompletedTask));
+
+        Assert.Equal(RejectionReason.NamedTasksOnly, error.Reason);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private WorkerPool Pool(params Action<WorkerPoolOptions>[] configure)
+    {
+        var options = new WorkerPoolOptions { Workers = 2, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+        options.Persistence.Enabled = true;
+        options.Persistence.ConnectionString = $"Data Source={File}";
+        options.Handlers.Add<Echo, string>("echo", (echo, _) => Task.FromResult(echo.Text));
+        foreach (var step in configure)
+        {
+            step(options);
+        }
+
+        return new WorkerPool(options);
+    }
+
+    /// <summary>Events the journal still holds (deleted ones are only marked until the plugin drops them).</summary>
+    private long JournalRows()
+    {
+        using var connection = new SqliteConnection($"Data Source={File}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal WHERE deleted = 0";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>How many task starts the journal holds.</summary>
+    private int StartsInJournal()
+    {
+        using var connection = new SqliteConnection($"Data Source={File};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message FROM journal WHERE manifest = 'ap.journal.started' AND deleted = 0";
+        using var reader = command.ExecuteReader();
+        var starts = 0;
+        while (reader.Read())
+        {
+            using var json = System.Text.Json.JsonDocument.Parse((byte[])reader[0]);
+            starts += json.RootElement.GetProperty("ids").GetArrayLength();
+        }
+
+        return starts;
+    }
+
+    public sealed record Echo(string Text);
+}
+
+/// <summary>Stands in for a process that dies: the journal stops first, so nothing more is written, then the system goes.</summary>
+internal static class Crashes
+{
+    public static async Task CrashAsync(this WorkerPool pool)
+    {
+        var system = pool.System!;
+        var journal = pool.Supervisor;
+        system.Stop(journal);
+        await journal.WatchAsync().WaitAsync(TestSignals.Patience);
+        await system.Terminate().WaitAsync(TestSignals.Patience).ContinueWith(static _ => { });
+    }
+}
