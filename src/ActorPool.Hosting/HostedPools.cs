@@ -29,6 +29,9 @@ internal sealed class HostedPools(IServiceProvider services, ActorPoolRegistrati
     {
         var system = services.GetRequiredService<ActorSystem>();
         var options = services.GetRequiredService<IOptionsMonitor<WorkerPoolOptions>>().Get(name);
+
+        // Handler types come from the host's container, or are made with its services injected.
+        options.Services ??= new HandlerServices(services);
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(ActorPoolLog.Category) ?? NullLogger.Instance;
         var pool = WorkerPool.Create(system, options, name);
 
@@ -62,4 +65,15 @@ internal sealed class ActorPoolRegistrations
         _names.Add(name);
         return true;
     }
+}
+
+/// <summary>
+/// Resolves handler types for a hosted pool: from the container when registered there, else made
+/// by the container with their constructor's services injected, so a handler needs no registration.
+/// </summary>
+internal sealed class HandlerServices(IServiceProvider services) : IServiceProvider
+{
+    public object? GetService(Type serviceType) =>
+        services.GetService(serviceType)
+        ?? (serviceType is { IsClass: true, IsAbstract: false } ? ActivatorUtilities.CreateInstance(services, serviceType) : null);
 }
