@@ -11,12 +11,13 @@ internal static class TestSignals
     public static Task WaitAsync(this TaskCompletionSource gate) => gate.Task.WaitAsync(Patience);
 
     /// <summary>Like TestKit's AwaitAssert for state seen from outside (pool figures): polls until true or fails after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, Func<string> describe)
+    public static async Task EventuallyAsync(Func<bool> condition, Func<string> describe, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var patience = within ?? Patience;
+        var deadline = DateTime.UtcNow + patience;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {Patience}: {describe()}");
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {patience}: {describe()}");
             await Task.Delay(10);
         }
     }

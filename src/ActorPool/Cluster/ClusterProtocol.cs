@@ -110,4 +110,6 @@ internal sealed record ClusterFigures(
     long Retried,
     long[] Outcomes,
     long MeanDurationTicks,
-    long P99DurationTicks) : IPoolWireMessage;
+    long P99DurationTicks,
+    long Resumed = 0,
+    long Recovered = 0) : IPoolWireMessage;

@@ -1,3 +1,4 @@
+using ActorPool.Durable;
 using ActorPool.Messages;
 using ActorPool.Work;
 using Akka.Actor;
@@ -113,23 +114,59 @@ internal sealed partial class ClusterSupervisorActor
         }
 
         _live.Remove(item.Id);
-        if (!_outbox.TryGetValue(item.Front, out var outcomes))
-        {
-            outcomes = [];
-            _outbox[item.Front] = outcomes;
-        }
-
-        outcomes.Add(new WireOutcome(
+        var wire = new WireOutcome(
             item.Id,
             outcome,
             item.Result,
-            error?.GetType() == typeof(RemoteTaskException) ? ((RemoteTaskException)error).ExceptionType : error?.GetType().FullName,
+            error is RemoteTaskException remote ? remote.ExceptionType : error?.GetType().FullName,
             error?.Message,
             _results.Duration(item).Ticks,
             _results.WallClock(item.StartTimestamp),
             item.Attempts,
             RetryWanted: false,
-            item.Node));
+            item.Node);
+        Remember(wire);
+        Send(item.Front, wire);
+        if (_durable)
+        {
+            _unjournaled.Add(new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node));
+            if (!_flushScheduled)
+            {
+                _flushScheduled = true;
+                Self.Tell(Durable.FlushJournal.Instance); // after the reports already in the mailbox: one write for all
+            }
+        }
+    }
+
+    /// <summary>Queues an outcome for its front, sent once the current message is handled.</summary>
+    private void Send(IActorRef front, WireOutcome outcome)
+    {
+        if (front.IsNobody())
+        {
+            return; // read back from the journal: its front will ask again
+        }
+
+        if (!_outbox.TryGetValue(front, out var outcomes))
+        {
+            outcomes = [];
+            _outbox[front] = outcomes;
+        }
+
+        outcomes.Add(outcome);
+    }
+
+    /// <summary>Keeps a finished task's outcome for a front that submits it again after a failover.</summary>
+    private void Remember(WireOutcome outcome)
+    {
+        if (_finishedRecently.TryAdd(outcome.Id, outcome))
+        {
+            _finishedOrder.Enqueue(outcome.Id);
+        }
+
+        while (_finishedOrder.Count > Math.Max(_options.MaxRetainedResults, 1))
+        {
+            _finishedRecently.Remove(_finishedOrder.Dequeue());
+        }
     }
 
     private void HandleTerminated(Terminated terminated)
@@ -218,7 +255,9 @@ internal sealed partial class ClusterSupervisorActor
             _retried,
             [stats.Succeeded, stats.Failed, stats.Cancelled, stats.TimedOut, stats.Dropped],
             stats.MeanDuration.Ticks,
-            stats.P99Duration.Ticks));
+            stats.P99Duration.Ticks,
+            _resumed,
+            _recovered));
     }
 
     /// <summary>The earliest queue deadline is due.</summary>

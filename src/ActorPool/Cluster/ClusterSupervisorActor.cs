@@ -1,9 +1,11 @@
 using ActorPool.Actors.Supervision;
+using ActorPool.Durable;
 using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
 using Akka.Cluster.Routing;
 using Akka.Event;
+using Akka.Persistence;
 using Akka.Routing;
 
 namespace ActorPool.Cluster;
@@ -16,11 +18,15 @@ namespace ActorPool.Cluster;
 /// of the queue and run elsewhere: at-least-once execution, one recorded outcome per task id.
 /// </summary>
 /// <remarks>
-/// The decisions live in the same state objects as the local supervisor's (queue, roster, batch
-/// sizing, retry schedule, queue expiry); what differs is that workers are remote, so a task is
-/// claimed when it is handed out and settled here from the worker's report.
+/// <para>The decisions live in the same state objects as the local supervisor's (queue, roster,
+/// batch sizing, retry schedule, queue expiry); what differs is that workers are remote, so a task
+/// is claimed when it is handed out and settled here from the worker's report.</para>
+/// <para>With durable mode on, the queue is event-sourced on the shared journal: accepted tasks
+/// are written before they are acknowledged and outcomes behind, so the node that takes the
+/// singleton over reads back every unfinished task. Without it the actor journals nothing (its
+/// journal is the in-memory one) and fronts submit their unfinished tasks again to a new supervisor.</para>
 /// </remarks>
-internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
+internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, IWithTimers
 {
     private const string FiguresTimer = "figures";
     private const string ExpiryTimer = "expiry";
@@ -45,6 +51,16 @@ internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _nodeOf = [];
     private readonly HashSet<IActorRef> _fronts = [];
 
+    /// <summary>Outcomes of recently finished tasks, by id, for a front that submits one again after a failover.</summary>
+    private readonly Dictionary<long, WireOutcome> _finishedRecently = [];
+    private readonly Queue<long> _finishedOrder = new();
+
+    /// <summary>Durable mode: outcomes not journaled yet.</summary>
+    private readonly List<DurableOutcome> _unjournaled = [];
+    private readonly bool _durable;
+    private bool _flushScheduled;
+    private int _finishedSinceSnapshot;
+
     /// <summary>Outcomes to send, per front, once the current message is handled.</summary>
     private readonly Dictionary<IActorRef, List<WireOutcome>> _outbox = [];
     private readonly List<WorkItem> _expired = [];
@@ -52,6 +68,10 @@ internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
     private IActorRef _router = ActorRefs.Nobody;
     private long _nextId;
     private long _submitted;
+
+    /// <summary>Durable mode: unfinished tasks read back from the journal, and finished ones whose outcomes were.</summary>
+    private long _resumed;
+    private long _recovered;
     private long _rejected;
     private long _retried;
 
@@ -63,16 +83,31 @@ internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
         _expiry = new QueueExpiry(options.TimeProvider);
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
         _recorder = new OutcomeRecorder(_results, options.TimeProvider, pool, hasPoolHook: false);
+        _durable = options.Persistence.Enabled;
+        JournalPluginId = _durable ? JournalSetup.JournalPluginId : "akka.persistence.journal.inmem";
+        SnapshotPluginId = _durable ? JournalSetup.SnapshotPluginId : "akka.persistence.snapshot-store.inmem";
 
-        Receive<SubmitTasks>(HandleSubmit);
-        Receive<RegisterFront>(HandleRegisterFront);
-        Receive<WorkerUp>(HandleWorkerUp);
-        Receive<TasksRan>(HandleTasksRan);
-        Receive<Terminated>(HandleTerminated);
-        Receive<Messages.RetryDue>(HandleRetryDue);
-        Receive<ExpiryDue>(_ => HandleExpiry());
-        Receive<FiguresDue>(_ => SendFigures());
+        Recover<SnapshotOffer>(offer => Restore((JournalSnapshot)offer.Snapshot));
+        Recover<TasksJournaled>(journaled => Restore(journaled.Tasks));
+        Recover<TasksFinished>(finished => Restore(finished.Outcomes));
+        Recover<RecoveryCompleted>(_ => Recovered());
+
+        Command<SubmitTasks>(HandleSubmit);
+        Command<RegisterFront>(HandleRegisterFront);
+        Command<WorkerUp>(HandleWorkerUp);
+        Command<TasksRan>(HandleTasksRan);
+        Command<Terminated>(HandleTerminated);
+        Command<Messages.RetryDue>(HandleRetryDue);
+        Command<ExpiryDue>(_ => HandleExpiry());
+        Command<FiguresDue>(_ => SendFigures());
+        Command<FlushJournal>(_ => FlushOutcomes());
+        Command<SaveSnapshotSuccess>(saved => DeleteMessages(saved.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(failure => _log.Warning("Pool {0}: a snapshot could not be saved: {1}", _pool, failure.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(failure => _log.Warning("Pool {0}: the journal could not delete old events: {1}", _pool, failure.Cause.Message));
     }
+
+    public override string PersistenceId => $"actor-pool-cluster-{_pool}";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -128,10 +163,32 @@ internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var ids = new long[submit.Tasks.Length];
+        // Ids are given before the write, so a task journaled is a task acknowledged with that id.
+        var tasks = submit.Tasks.Select(task => task.Id != 0 ? task : task with { Id = ++_nextId }).ToArray();
+        if (!_durable)
+        {
+            Accept(submit, tasks);
+            return;
+        }
+
+        var fresh = tasks.Where(task => !_live.ContainsKey(task.Id) && !_finishedRecently.ContainsKey(task.Id))
+            .Select(task => new DurableTask(task.Id, task.Handler, task.Payload, task.Options, task.Attempts))
+            .ToArray();
+        if (fresh.Length == 0)
+        {
+            Accept(submit, tasks);
+            return;
+        }
+
+        Persist(new TasksJournaled(fresh), _ => Accept(submit, tasks));
+    }
+
+    private void Accept(SubmitTasks submit, WireSubmit[] tasks)
+    {
+        var ids = new long[tasks.Length];
         for (var i = 0; i < ids.Length; i++)
         {
-            ids[i] = TakeIn(submit.Tasks[i], submit.Front);
+            ids[i] = TakeIn(tasks[i], submit.Front);
         }
 
         submit.Front.Tell(new TasksAccepted(submit.Correlation, ids));
@@ -143,13 +200,19 @@ internal sealed partial class ClusterSupervisorActor : ReceiveActor, IWithTimers
     /// <summary>Takes one task in, or finds it again when its front submits it once more; returns its id.</summary>
     private long TakeIn(WireSubmit task, IActorRef front)
     {
-        if (task.Id != 0 && _live.TryGetValue(task.Id, out var known))
+        if (_live.TryGetValue(task.Id, out var known))
         {
             known.Front = front; // already here: its outcome goes to the front that asks now
             return task.Id;
         }
 
-        var id = task.Id != 0 ? task.Id : ++_nextId;
+        if (_finishedRecently.TryGetValue(task.Id, out var finished))
+        {
+            Send(front, finished); // it finished before its front asked again
+            return task.Id;
+        }
+
+        var id = task.Id;
         _nextId = Math.Max(_nextId, id);
         _submitted++;
         var item = new ClusterItem(task, front) { Id = id, Attempts = task.Attempts };

@@ -11,7 +11,7 @@ namespace ActorPool.Durable;
 /// <summary>A named task as the journal keeps it; <c>Attempts</c> counts the runs that started.</summary>
 internal sealed record DurableTask(long Id, string Handler, byte[] Payload, WireOptions? Options, int Attempts);
 
-/// <summary>A finished task as the journal keeps it; exceptions travel as type name and message.</summary>
+/// <summary>A finished task as the journal keeps it; exceptions travel as type name and message, a value as its JSON.</summary>
 internal sealed record DurableOutcome(
     long Id,
     string? Key,
@@ -20,7 +20,9 @@ internal sealed record DurableOutcome(
     string? ErrorMessage,
     long DurationTicks,
     DateTimeOffset StartedAt,
-    int Attempts);
+    int Attempts,
+    byte[]? Result = null,
+    string? Node = null);
 
 /// <summary>Tasks the pool accepted, journaled before their submits return.</summary>
 internal sealed record TasksJournaled(DurableTask[] Tasks) : IPoolWireMessage;

@@ -2,6 +2,7 @@ using ActorPool.Actors;
 using ActorPool.Admission;
 using ActorPool.Cluster;
 using ActorPool.Configuration;
+using ActorPool.Durable;
 using ActorPool.Messages;
 using ActorPool.Outcomes;
 using ActorPool.Serialization;
@@ -45,6 +46,13 @@ internal sealed class ClusterEngine : PoolEngine
         _options = options;
         _name = name;
         _system = system;
+        if (options.Persistence.Enabled)
+        {
+            // Every node that may take the singleton over reads the same journal.
+            JournalSetup.Check(options.Persistence);
+            system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
+        }
+
         PoolMessageSerializer.Bind(extended);
         BindSingletonSerializer(extended);
         system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
@@ -198,6 +206,8 @@ internal sealed class ClusterEngine : PoolEngine
             Submitted = (figures?.Submitted ?? 0) + _gate.Rejected,
             Rejected = (figures?.Rejected ?? 0) + _gate.Rejected,
             Retried = figures?.Retried ?? 0,
+            Resumed = figures?.Resumed ?? 0,
+            Recovered = figures?.Recovered ?? 0,
             Succeeded = outcomes[0],
             Failed = outcomes[1],
             Cancelled = outcomes[2],
@@ -229,6 +239,7 @@ internal sealed class ClusterEngine : PoolEngine
     {
         var executor = options.Clone();
         executor.Cluster.Enabled = false;
+        executor.Persistence.Enabled = false; // the supervisor journals; a node runs what it is handed
         executor.Workers = options.Cluster.MaxWorkersPerNode > 0 ? options.Cluster.MaxWorkersPerNode : options.Workers;
         executor.QueueSize = 0;
         executor.MaxRetainedResults = 0;

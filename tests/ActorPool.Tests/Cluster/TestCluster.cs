@@ -51,14 +51,15 @@ internal static class TestCluster
         }
     }
 
-    /// <summary>A clustered pool on <paramref name="node"/> whose <see cref="Handler"/> waits the payload's milliseconds.</summary>
-    public static WorkerPool Pool(ActorSystem node, int workers = 4, Action<WorkerPoolOptions>? configure = null)
+    /// <summary>A clustered pool on <paramref name="node"/> whose <see cref="Handler"/> waits the payload's milliseconds, then tells <paramref name="ran"/>.</summary>
+    public static WorkerPool Pool(ActorSystem node, int workers = 4, Action<WorkerPoolOptions>? configure = null, Action<Work>? ran = null)
     {
         var options = new WorkerPoolOptions { Workers = workers, ShutdownTimeout = TimeSpan.FromSeconds(5) };
         options.Cluster.Enabled = true;
         options.Handlers.Add<Work, string>(Handler, async (work, ct) =>
         {
             await Task.Delay(work.DelayMs, ct);
+            ran?.Invoke(work);
             return work.Tag;
         });
         configure?.Invoke(options);
