@@ -36,6 +36,7 @@ public sealed class PersistenceOptions
 
     internal void Validate()
     {
+        WorkerPoolOptions.CheckRange(SnapshotEvery, 10, 1_000_000, $"Persistence.{nameof(SnapshotEvery)}");
         if (!Enabled)
         {
             return;
@@ -50,7 +51,5 @@ public sealed class PersistenceOptions
         {
             throw new ArgumentException($"Persistence.{nameof(Provider)} must be a linq2db provider name such as SQLite.MS, was: '{Provider}'.", nameof(Provider));
         }
-
-        WorkerPoolOptions.CheckRange(SnapshotEvery, 10, 1_000_000, $"Persistence.{nameof(SnapshotEvery)}");
     }
 }

@@ -202,7 +202,7 @@ public sealed class WorkerPoolOptions
     {
         if (value < min || value > max)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min:N0} and {max:N0}, was: {value:N0}.");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min:N0} and {max:N0}, was: {value}.");
         }
     }
 

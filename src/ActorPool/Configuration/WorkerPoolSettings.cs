@@ -69,6 +69,11 @@ internal static class WorkerPoolSettings
         options.Cluster.Role = ReadOptionalString(section, "cluster.role");
         options.Cluster.MaxWorkersPerNode = ReadInt(section, "cluster.max-workers-per-node", min: 0);
 
+        options.Persistence.Enabled = ReadBool(section, "persistence.enabled");
+        options.Persistence.ConnectionString = ReadOptionalString(section, "persistence.connection-string") ?? string.Empty;
+        options.Persistence.Provider = ReadOptionalString(section, "persistence.provider") ?? string.Empty;
+        options.Persistence.SnapshotEvery = ReadInt(section, "persistence.snapshot-every", min: 10);
+
         if (ReadVariable(environment, WorkersVariable, min: 1, max: OptionLimits.MaxWorkers) is { } workers)
         {
             options.Workers = workers;
@@ -118,6 +123,9 @@ internal static class WorkerPoolSettings
         nameof(ResizerOptions.LowerBound) => "resizer.lower-bound",
         nameof(ResizerOptions.Interval) => "resizer.interval",
         "Cluster.MaxWorkersPerNode" => "cluster.max-workers-per-node",
+        nameof(PersistenceOptions.ConnectionString) => "persistence.connection-string",
+        nameof(PersistenceOptions.Provider) => "persistence.provider",
+        "Persistence.SnapshotEvery" => "persistence.snapshot-every",
         _ => property ?? "(unknown)",
     };
 

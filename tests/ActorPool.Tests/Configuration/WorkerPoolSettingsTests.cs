@@ -77,6 +77,25 @@ public sealed class WorkerPoolSettingsTests
     }
 
     [Fact]
+    public void Persistence_keys_set_in_hocon_must_reach_the_options()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            actor-pool.persistence {
+              enabled = on
+              connection-string = "Data Source=/var/lib/jobs/journal.db"
+              provider = "PostgreSQL.15"
+              snapshot-every = 250
+            }
+            """);
+
+        var persistence = WorkerPoolOptions.FromConfig(config).Persistence;
+
+        Assert.True(persistence.Enabled);
+        Assert.Equal("Data Source=/var/lib/jobs/journal.db", persistence.ConnectionString);
+        Assert.Equal(("PostgreSQL.15", 250), (persistence.Provider, persistence.SnapshotEvery));
+    }
+
+    [Fact]
     public void The_defaults_must_leave_every_lifecycle_feature_off()
     {
         var options = WorkerPoolOptions.FromConfig(ConfigurationFactory.Empty);
@@ -88,6 +107,8 @@ public sealed class WorkerPoolSettingsTests
         Assert.Null(options.TasksPerSecond);
         Assert.Null(options.CircuitBreaker);
         Assert.Null(options.Resizer);
+        Assert.False(options.Cluster.Enabled);
+        Assert.False(options.Persistence.Enabled);
     }
 
     [Theory]
@@ -114,6 +135,11 @@ public sealed class WorkerPoolSettingsTests
     [InlineData("resizer { enabled = on, lower-bound = 5, upper-bound = 2 }", "actor-pool.resizer.upper-bound", "2")]
     [InlineData("resizer { enabled = on, lower-bound = 1, upper-bound = 4 }", "actor-pool.workers", "10")]
     [InlineData("resizer { enabled = on, interval = 0s }", "actor-pool.resizer.interval", "0s")]
+    [InlineData("persistence.enabled = sometimes", "actor-pool.persistence.enabled", "sometimes")]
+    [InlineData("persistence { enabled = on, connection-string = \"  \" }", "actor-pool.persistence.connection-string", "''")]
+    [InlineData("persistence { enabled = on, provider = \"\" }", "actor-pool.persistence.provider", "''")]
+    [InlineData("persistence.snapshot-every = 5", "actor-pool.persistence.snapshot-every", "5")]
+    [InlineData("persistence.snapshot-every = 2000000", "actor-pool.persistence.snapshot-every", "2000000")]
     public void A_bad_value_must_fail_naming_the_key_and_the_value(string line, string key, string value)
     {
         var config = ConfigurationFactory.ParseString($"actor-pool {{ {line} }}");
