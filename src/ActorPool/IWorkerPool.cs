@@ -62,7 +62,7 @@ public interface IWorkerPool
     /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
     /// <param name="cancellationToken">Stops waiting for queue room; a task already accepted still runs.</param>
     /// <returns>The id under which the task's <see cref="TaskResult"/> is recorded.</returns>
-    /// <exception cref="ArgumentException">No handler has that name, or the payload is of the wrong type or cannot be serialized; the message says which.</exception>
+    /// <exception cref="ArgumentException">No handler has that name, or the payload is of the wrong type or cannot be serialized, or is too large for a clustered pool's messages; the message says which.</exception>
     /// <exception cref="SubmitRejectedException">The pool did not accept the task.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the task was accepted.</exception>
     Task<long> SubmitAsync(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default);
@@ -73,7 +73,7 @@ public interface IWorkerPool
     /// <param name="options">Per-task settings shared by every task, or null for the pool's defaults.</param>
     /// <param name="cancellationToken">Stops waiting for queue room; tasks already accepted still run.</param>
     /// <returns>The ids of the tasks, in the order given.</returns>
-    /// <exception cref="ArgumentException">No handler has that name, or a payload is of the wrong type or cannot be serialized; nothing was submitted then.</exception>
+    /// <exception cref="ArgumentException">No handler has that name, or a payload is of the wrong type or cannot be serialized or is too large for a clustered pool; nothing was submitted then.</exception>
     /// <exception cref="SubmitRejectedException">The pool refused a task; the ones before it were accepted and run, that one and the rest were not.</exception>
     Task<IReadOnlyList<long>> SubmitManyAsync(string handler, IEnumerable<object?> payloads, TaskOptions? options = null, CancellationToken cancellationToken = default);
 
@@ -84,7 +84,7 @@ public interface IWorkerPool
     /// <param name="options">Per-task settings, or null for the pool's defaults.</param>
     /// <param name="cancellationToken">Cancels the task, whether it waits or runs, and stops waiting for it.</param>
     /// <returns>The handler's value.</returns>
-    /// <exception cref="ArgumentException">No handler has that name, or the payload is of the wrong type or cannot be serialized.</exception>
+    /// <exception cref="ArgumentException">No handler has that name, or the payload is of the wrong type or cannot be serialized, or is too large for a clustered pool's messages.</exception>
     /// <exception cref="RemoteTaskException">The task failed on another node; it carries the exception's type name and message.</exception>
     /// <remarks>Otherwise as <see cref="RunAsync{T}(Func{CancellationToken, Task{T}}, TaskOptions?, CancellationToken)"/>: a local failure is rethrown unchanged.</remarks>
     Task<TResult> RunAsync<TResult>(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default);

@@ -22,6 +22,9 @@ internal sealed class FrontContext
 
     public required TimeSpan AskTimeout { get; init; }
 
+    /// <summary>The bytes one message may carry (<see cref="WireBudget"/>).</summary>
+    public required int WireBudget { get; init; }
+
     /// <summary>The latest figures the supervisor sent; null until the first arrive.</summary>
     public ClusterFigures? Figures
     {
@@ -40,7 +43,8 @@ internal sealed class FrontContext
 /// </summary>
 internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
 {
-    private const int MaxBatch = 4096;
+    // Keeps the ids of an answer well inside the frame too.
+    private const int MaxBatch = 2048;
     private const string RegisterTimer = "register";
 
     private static readonly TimeSpan RegisterInterval = TimeSpan.FromMilliseconds(500);
@@ -107,6 +111,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     {
         _context.Inbox.Rearm();
         var batch = new List<NamedItem>();
+        var bytes = 0;
         while (_context.Inbox.TryTake(out var next))
         {
             var item = (NamedItem)next;
@@ -118,12 +123,16 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
 
             _ledger.Accept(item);
             item.LocalSeq = item.Id;
-            batch.Add(item);
-            if (batch.Count == MaxBatch)
+            var size = Size(item);
+            if (batch.Count == MaxBatch || (batch.Count > 0 && bytes + size > _context.WireBudget))
             {
                 Send([.. batch]);
                 batch.Clear();
+                bytes = 0;
             }
+
+            batch.Add(item);
+            bytes += size;
         }
 
         if (batch.Count > 0)
@@ -145,6 +154,8 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(("ask", id), new AskExpired(id), OptionLimits.Cap(_context.AskTimeout));
         }
     }
+
+    private static int Size(NamedItem item) => WireBudget.EntryOverhead + (3 * item.Handler.Name.Length) + WireBudget.Size(item.Payload);
 
     private void HandleAccepted(TasksAccepted accepted)
     {
@@ -231,7 +242,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     /// <summary>The supervisor was lost with what it held: hand every unfinished task to the new one, keeping its id.</summary>
     private void ResubmitAll()
     {
-        foreach (var chunk in _pending.Values.Chunk(MaxBatch))
+        foreach (var chunk in WireBudget.Chunks([.. _pending.Values], Size, _context.WireBudget, MaxBatch))
         {
             var id = ++_correlation;
             _inflight[id] = chunk;

@@ -94,8 +94,8 @@ internal sealed record TaskOutcomes(WireOutcome[] Outcomes) : IPoolWireMessage;
 /// <summary>Hands a worker tasks to run in order.</summary>
 internal sealed record RunTasks(WireTask[] Tasks) : IPoolWireMessage;
 
-/// <summary>A worker ran its batch: how each task ended.</summary>
-internal sealed record TasksRan(WireOutcome[] Outcomes) : IPoolWireMessage;
+/// <summary>A worker ran its batch: how each task ended; <c>More</c> when further parts of the report follow.</summary>
+internal sealed record TasksRan(WireOutcome[] Outcomes, bool More = false) : IPoolWireMessage;
 
 /// <summary>A worker is up on a node and pulls its first work.</summary>
 internal sealed record WorkerUp(string Node) : IPoolWireMessage;

@@ -17,13 +17,24 @@ internal sealed partial class ClusterSupervisorActor
         {
             var batch = new List<WorkItem>();
             var size = _sizer.Next(_queue.Count, _roster.IdleCount, decidePerStart: _options.EnablePriority);
+            var bytes = 0;
             while (batch.Count < size && _queue.TryDequeue(out var next))
             {
                 var item = (ClusterItem)next;
-                if (!item.TryMove(ItemState.Queued, ItemState.Running))
+                if (item.State != ItemState.Queued)
                 {
                     continue; // expired while it waited
                 }
+
+                var itemBytes = WireBudget.EntryOverhead + (3 * item.Handler.Length) + WireBudget.Size(item.Payload);
+                if (batch.Count > 0 && bytes + itemBytes > _wireBudget)
+                {
+                    _queue.EnqueueFront(item); // the next worker's
+                    break;
+                }
+
+                bytes += itemBytes;
+                item.TryMove(ItemState.Queued, ItemState.Running);
 
                 item.RunBy = slot.Number;
                 item.Attempts++;
@@ -51,6 +62,20 @@ internal sealed partial class ClusterSupervisorActor
         if (!_roster.TryGet(Sender, out var slot))
         {
             return; // a worker we already gave up on: its tasks run elsewhere
+        }
+
+        if (ran.More)
+        {
+            // Part of a report too large for one message: the worker keeps its batch until the last part.
+            foreach (var outcome in ran.Outcomes)
+            {
+                if (_live.TryGetValue(outcome.Id, out var item) && item.State == ItemState.Running && item.RunBy == slot.Number)
+                {
+                    Conclude(item, outcome);
+                }
+            }
+
+            return;
         }
 
         var batch = _roster.Release(slot) ?? [];

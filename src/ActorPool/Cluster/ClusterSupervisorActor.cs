@@ -58,6 +58,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     /// <summary>Durable mode: outcomes not journaled yet.</summary>
     private readonly List<DurableOutcome> _unjournaled = [];
     private readonly bool _durable;
+    private readonly int _wireBudget;
     private bool _flushScheduled;
     private int _finishedSinceSnapshot;
 
@@ -84,6 +85,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
         _recorder = new OutcomeRecorder(_results, options.TimeProvider, pool, hasPoolHook: false);
         _durable = options.Persistence.Enabled;
+        _wireBudget = WireBudget.Of(Context.System);
         JournalPluginId = _durable ? JournalSetup.JournalPluginId : "akka.persistence.journal.inmem";
         SnapshotPluginId = _durable ? JournalSetup.SnapshotPluginId : "akka.persistence.snapshot-store.inmem";
 
@@ -147,7 +149,10 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         {
             foreach (var (front, outcomes) in _outbox)
             {
-                front.Tell(new TaskOutcomes([.. outcomes]));
+                foreach (var chunk in WireBudget.Chunks(outcomes, WireBudget.Size, _wireBudget))
+                {
+                    front.Tell(new TaskOutcomes(chunk));
+                }
             }
 
             _outbox.Clear();

@@ -18,6 +18,7 @@ internal sealed class ClusterWorkerActor : ReceiveActor
     private readonly string _pool;
     private readonly IActorRef _supervisor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly int _wireBudget = WireBudget.Of(Context.System);
     private NodeContext? _node;
 
     public ClusterWorkerActor(string pool, IActorRef supervisor)
@@ -59,7 +60,11 @@ internal sealed class ClusterWorkerActor : ReceiveActor
             outcomes[i] = outcome;
         }
 
-        _supervisor.Tell(new TasksRan(outcomes));
+        var parts = WireBudget.Chunks(outcomes, WireBudget.Size, _wireBudget).ToList();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            _supervisor.Tell(new TasksRan(parts[i], More: i < parts.Count - 1));
+        }
     }
 
     private async Task<WireOutcome?> RunOneAsync(WireTask task)
@@ -84,18 +89,44 @@ internal sealed class ClusterWorkerActor : ReceiveActor
 
         var done = await item.Done;
         var duration = _node.Executor.Results.Duration(done);
+        var outcome = done.Outcome;
         var error = done.Error;
+        byte[]? result = null;
+        if (outcome == TaskOutcome.Succeeded && handler.ResultType is { } type)
+        {
+            (result, error) = Encode(task, done.Value, type);
+            outcome = error is null ? outcome : TaskOutcome.Failed;
+        }
+
         return new WireOutcome(
             task.Id,
-            done.Outcome,
-            done.Outcome == TaskOutcome.Succeeded && handler.ResultType is { } type ? PayloadCodec.Serialize(done.Value, type) : null,
+            outcome,
+            result,
             error?.GetType().FullName,
-            error?.Message,
+            WireBudget.Cut(error?.Message),
             duration.Ticks,
             started,
             task.Attempt,
-            done.Outcome == TaskOutcome.Failed && error is not null && WantsRetry(task, error),
+            outcome == TaskOutcome.Failed && done.Error is not null && WantsRetry(task, done.Error),
             _node.Node);
+    }
+
+    /// <summary>A handler's value as JSON for the trip back; a value that cannot make it fails its task, saying why.</summary>
+    private (byte[]? Result, Exception? Error) Encode(WireTask task, object? value, Type type)
+    {
+        byte[] json;
+        try
+        {
+            json = PayloadCodec.Serialize(value, type);
+        }
+        catch (Exception ex)
+        {
+            return (null, new InvalidOperationException($"The {type.Name} result of handler '{task.Handler}' cannot be serialized as JSON: {ex.Message}", ex));
+        }
+
+        return WireBudget.TooLarge($"The result of handler '{task.Handler}'", json, _wireBudget, WireBudget.FrameSize(Context.System)) is { } tooLarge
+            ? (null, new InvalidOperationException(tooLarge))
+            : (json, null);
     }
 
     private bool WantsRetry(WireTask task, Exception error)

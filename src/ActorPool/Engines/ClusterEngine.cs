@@ -79,7 +79,7 @@ internal sealed class ClusterEngine : PoolEngine
         {
             Aggregator = system.ActorOf(ResultAggregatorActor.Props(options.OnTaskCompleted), $"{name}-results"),
         };
-        _front = new FrontContext { Inbox = inbox, Gate = _gate, Recorder = recorder, Proxy = proxy, AskTimeout = options.AskTimeout };
+        _front = new FrontContext { Inbox = inbox, Gate = _gate, Recorder = recorder, Proxy = proxy, AskTimeout = options.AskTimeout, WireBudget = WireBudget.Of(system) };
         _frontActor = system.ActorOf(ClusterFrontActor.Props(_front), $"{name}-front");
         inbox.Supervisor = _frontActor;
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-front", async () =>
@@ -88,6 +88,9 @@ internal sealed class ClusterEngine : PoolEngine
             return Done.Instance;
         });
     }
+
+    public override string? PayloadTooLarge(string handler, byte[] payload) =>
+        WireBudget.TooLarge($"The payload of handler '{handler}'", payload, _front.WireBudget, WireBudget.FrameSize(_system));
 
     public override int Workers => _front.Figures?.WorkersByNode.Values.Sum() ?? 0;
 

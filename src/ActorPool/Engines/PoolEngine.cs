@@ -18,6 +18,9 @@ internal abstract class PoolEngine
 
     public abstract ActorSystem? System { get; }
 
+    /// <summary>Why a named task's JSON payload is too large for this engine to carry, or null when it fits.</summary>
+    public virtual string? PayloadTooLarge(string handler, byte[] payload) => null;
+
     public abstract void Start(CancellationToken cancellationToken);
 
     /// <summary>Admits a task, waiting for queue room when the policy says so; completes with its id.</summary>

@@ -72,6 +72,61 @@ public sealed class ClusterPoolTests
     }
 
     [Fact]
+    public async Task Big_batches_must_be_cut_to_fit_akkas_frame_size_so_no_submit_or_outcome_is_dropped()
+    {
+        // Default frame size (128,000 bytes): a batch of thousands of submits or outcomes would
+        // exceed it, and the transport drops such a message without a word.
+        var (a, b) = (TestCluster.Node(), TestCluster.Node());
+        try
+        {
+            TestCluster.Pool(a);
+            var front = TestCluster.Pool(b); // the supervisor is on a: everything crosses the wire
+            await TestCluster.JoinAsync(a, b);
+            await TestSignals.EventuallyAsync(() => front.GetStats().WorkersByNode.Count == 2, () => $"{front.GetStats()}");
+
+            var padding = new string('x', 200);
+            var ids = await front.SubmitManyAsync(TestCluster.Handler, Enumerable.Range(0, 20_000).Select(i => (object?)new TestCluster.Work(0, $"{i}{padding}"))).WaitAsync(TimeSpan.FromSeconds(30));
+            await front.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            await TestSignals.EventuallyAsync(() => front.GetStats().Succeeded == 20_000, () => $"{front.GetStats()}");
+
+            Assert.Equal(20_000, ids.Distinct().Count());
+            Assert.Equal(0, front.GetStats().Failed + front.GetStats().TimedOut);
+            Assert.All(front.GetResults().Values, r => Assert.Equal(TaskOutcome.Succeeded, r.Outcome));
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(a, b);
+        }
+    }
+
+    [Fact]
+    public async Task A_payload_or_result_too_large_for_one_message_must_be_refused_naming_its_size_and_the_frame_key()
+    {
+        var node = TestCluster.Node();
+        try
+        {
+            var pool = TestCluster.Pool(node, configure: o => o.Handlers.Add<int, string>("grow", (size, _) => Task.FromResult(new string('y', size))));
+            await TestCluster.JoinAsync(node);
+
+            var tooLarge = await Assert.ThrowsAsync<ArgumentException>(() => pool.SubmitAsync(TestCluster.Handler, new TestCluster.Work(0, new string('x', 100_000))));
+            var failed = await Assert.ThrowsAsync<RemoteTaskException>(() => pool.RunAsync<string>("grow", 100_000)).WaitAsync(TestSignals.Patience);
+            var fits = await pool.RunAsync<string>("grow", 1_000).WaitAsync(TestSignals.Patience);
+
+            Assert.Equal("payload", tooLarge.ParamName);
+            Assert.Contains("akka.remote.dot-netty.tcp.maximum-frame-size", tooLarge.Message);
+            Assert.Contains("100,0", tooLarge.Message); // its size
+            Assert.Contains("result of handler 'grow'", failed.Message);
+            Assert.Contains("maximum-frame-size", failed.Message);
+            Assert.Equal(1_000, fits.Length);
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(node);
+        }
+    }
+
+    [Fact]
     public async Task Every_message_that_crosses_must_pass_akkas_serialization_check()
     {
         // One node: with serialize-messages on, every message between the pool's actors goes
