@@ -19,7 +19,19 @@ internal sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILogger
 
     private static void Write(LogEvent log)
     {
-        var cause = log.Cause is { } error ? $" ({error.GetType().Name}: {error.Message})" : string.Empty;
-        Console.Error.WriteLine($"[{log.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}] {log.Message}{cause}");
+        var cause = log.Cause is { } error ? $" ({error.GetType().Name}: {FirstLine(error.Message)})" : string.Empty;
+        var level = log.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+        Console.Error.WriteLine($"[{level}] {FirstLine(log.Message?.ToString())}{cause}");
+    }
+
+    /// <summary>
+    /// Some of Akka's messages embed an exception's ToString (an association failure does), stack
+    /// trace and all; the first line says what happened, the rest is for Akka's developers.
+    /// </summary>
+    private static string FirstLine(string? text)
+    {
+        var line = text ?? string.Empty;
+        var end = line.IndexOfAny(['\r', '\n']);
+        return end < 0 ? line : line[..end].TrimEnd() + " ...";
     }
 }
