@@ -96,16 +96,15 @@ internal static class ClusterRun
             {
                 notSubmitted = await SubmitAsync(pool, settings, signal.Graceful);
                 var waited = pool.WaitAsync(signal.Graceful);
-                if (await Task.WhenAny(waited, node.Terminated) != waited)
+                if (await Task.WhenAny(waited, node.Terminated) == waited)
                 {
+                    await waited; // a signal makes it throw: the run was interrupted
+                }
+                else
+                {
+                    // A removed node's front hears no more outcomes: waiting on would never end.
                     await error.WriteLineAsync($"actorpool run: {node.Address} was removed from the cluster before every task had an outcome.");
                     exit = ExitCodes.ClusterUnavailable;
-                }
-
-                await waited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (signal.Graceful.IsCancellationRequested)
-                {
-                    exit = ExitCodes.Interrupted;
                 }
             }
             catch (OperationCanceledException)
