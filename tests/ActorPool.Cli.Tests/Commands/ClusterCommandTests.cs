@@ -61,7 +61,9 @@ public sealed partial class ClusterCommandTests
             // Mid-run: a tenth done, and the victim's workers among those running them.
             await run.WaitForLineAsync(line => Progress(line) is >= Tasks / 10 and < Tasks && line.Contains($"127.0.0.1:{ports[1]} x", StringComparison.Ordinal)).WaitAsync(StartPatience);
             victim.Kill();
+            var killedAt = clock.Elapsed;
             var exit = await run.WaitForExitAsync(RunPatience);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"killed at {killedAt.TotalSeconds:F1} s; the run ended {(clock.Elapsed - killedAt).TotalSeconds:F1} s later"));
 
             Assert.True(exit == ExitCodes.Success, $"exit {exit}; stdout: {run.Output}; stderr: {run.Error}");
             using var json = JsonDocument.Parse(Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
