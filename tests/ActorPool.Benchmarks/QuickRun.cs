@@ -8,7 +8,7 @@ using ActorPool.Benchmarks.Scenarios;
 namespace ActorPool.Benchmarks;
 
 /// <summary>
-/// Every row of issue 10 with plain stopwatches, baselines in the same run, printed as a Markdown
+/// Every row of issues 10 and 12 with plain stopwatches, baselines in the same run, printed as a Markdown
 /// table with each ratio and target. BenchmarkDotNet's suite measures the same rows with more
 /// care; this mode is for a quick look and for CI's smoke run, so it asserts no timing: it exits
 /// 1 only when a row could not be measured at all (an exception, or callers never completed).
@@ -345,7 +345,7 @@ internal static class QuickRun
             Write("");
             Write("vs baseline / target: \"vs X r\" is the contender's throughput over X's, measured in the same run (higher is better);");
             Write("\"time vs\", \"B/queued vs\", \"p50 vs\", \"p99 vs\" are the contender's cost over X's (lower is better).");
-            Write("Each target of issue 10 is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
+            Write("Each target of issue 10 (rows 1-6) and issue 12 (row 7) is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
             Write("gen2 the collections during the measured run, exceptions the first-chance exceptions from cancel to stopped.");
         }
 
