@@ -38,7 +38,8 @@ internal static class Program
     internal static RootCommand CreateRoot(TextWriter output, TextWriter error, ShutdownSignal signal) =>
         new RootCommand("ActorPool: an actor-model worker pool on Akka.NET.")
         {
-            RunCommand.Create(output),
+            RunCommand.Create(output, error, signal),
+            NodeCommand.Create(output, error, signal),
             ServeCommand.Create(output),
             DownloadCommand.Create(output, error, signal),
             DemoCommand.Create(output, error, signal),

@@ -8,7 +8,7 @@ using ActorPool.Benchmarks.Scenarios;
 namespace ActorPool.Benchmarks;
 
 /// <summary>
-/// Every row of issue 10 with plain stopwatches, baselines in the same run, printed as a Markdown
+/// Every row of issues 10 and 12 with plain stopwatches, baselines in the same run, printed as a Markdown
 /// table with each ratio and target. BenchmarkDotNet's suite measures the same rows with more
 /// care; this mode is for a quick look and for CI's smoke run, so it asserts no timing: it exits
 /// 1 only when a row could not be measured at all (an exception, or callers never completed).
@@ -19,6 +19,7 @@ internal static class QuickRun
     private const int QueuedTasks = 200_000;
     private const int LatencyRequests = 5_000;
     private const int Repetitions = 3;
+    private const int ClusterNoOpTasks = 100_000;
 
     private static readonly string[] WallContenders =
     [
@@ -32,7 +33,7 @@ internal static class QuickRun
     ];
 
     /// <param name="output">Where the table goes as rows are measured.</param>
-    /// <param name="args">Section numbers to run ("1".."6", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
+    /// <param name="args">Section numbers to run ("1".."7", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
     public static async Task<int> RunAsync(TextWriter output, IReadOnlyList<string> args)
     {
         var sections = new List<string>();
@@ -43,13 +44,13 @@ internal static class QuickRun
             {
                 markdown = args[++i];
             }
-            else if (args[i] is [>= '1' and <= '6'])
+            else if (args[i] is [>= '1' and <= '7'])
             {
                 sections.Add(args[i]);
             }
             else
             {
-                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-6 ...] [--markdown FILE]");
+                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-7 ...] [--markdown FILE]");
                 return 2;
             }
         }
@@ -91,6 +92,7 @@ internal static class QuickRun
         await Section("4", "4. latency", () => LatencyAsync(table));
         await Section("5", "5. cancel to stopped", () => CancelAsync(table));
         await Section("6", "6. bytes per queued task", () => QueuedAsync(table));
+        await Section("7", "7. cluster", () => ClusterAsync(table));
         table.Legend();
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Quick run took {total.Elapsed.TotalSeconds:F0} s ({string.Join(", ", took)})."));
@@ -261,6 +263,47 @@ internal static class QuickRun
         }
     }
 
+    /// <summary>Issue 12's rows: one cluster of four actor systems in this process serves both.</summary>
+    private static async Task ClusterAsync(Table table)
+    {
+        var figures = new Figures();
+        var name = ClusterScenario.ContenderName;
+        await using var cluster = await ClusterScenario.StartAsync();
+
+        await cluster.RunNoOpAsync(ClusterNoOpTasks / 10); // warm-up: JIT, connections, the batch sizer's view of task times
+        var rates = new List<double>();
+        for (var i = 0; i < Repetitions; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await cluster.RunNoOpAsync(ClusterNoOpTasks);
+            rates.Add(ClusterNoOpTasks / clock.Elapsed.TotalSeconds);
+        }
+
+        figures.Set(name, Measure.Throughput, Median(rates));
+        table.Row(
+            $"7. cluster no-op, {ClusterNoOpTasks / 1000}k named tasks, {ClusterScenario.WorkerNodes} worker nodes x {ClusterScenario.WorkersPerNode}, submitted from a node with no workers",
+            name,
+            string.Create(CultureInfo.InvariantCulture, $"{figures.Get(name, Measure.Throughput) / 1e3:F1}k tasks/s"),
+            Target.Cell(Row.ClusterNoOp, name, figures.Get));
+
+        await cluster.RunSleepAsync(ClusterScenario.WallTasks / 10, ClusterScenario.WallDelayMs); // warm-up at this task length
+        var walls = new List<double>();
+        for (var i = 0; i < Repetitions; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await cluster.RunSleepAsync(ClusterScenario.WallTasks, ClusterScenario.WallDelayMs);
+            walls.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        var wall = Median(walls);
+        figures.Set(name, Measure.TimesIdeal, wall / ClusterScenario.Ideal.TotalMilliseconds);
+        table.Row(
+            $"7. cluster wall time, {ClusterScenario.WallTasks:N0} x {ClusterScenario.WallDelayMs} ms, {ClusterScenario.WorkerNodes} nodes x {ClusterScenario.WorkersPerNode} workers",
+            name,
+            string.Create(CultureInfo.InvariantCulture, $"{wall:F0} ms (ideal {ClusterScenario.Ideal.TotalMilliseconds:F0})"),
+            Target.Cell(Row.ClusterWall, name, figures.Get));
+    }
+
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -302,7 +345,7 @@ internal static class QuickRun
             Write("");
             Write("vs baseline / target: \"vs X r\" is the contender's throughput over X's, measured in the same run (higher is better);");
             Write("\"time vs\", \"B/queued vs\", \"p50 vs\", \"p99 vs\" are the contender's cost over X's (lower is better).");
-            Write("Each target of issue 10 is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
+            Write("Each target of issue 10 (rows 1-6) and issue 12 (row 7) is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
             Write("gen2 the collections during the measured run, exceptions the first-chance exceptions from cancel to stopped.");
         }
 

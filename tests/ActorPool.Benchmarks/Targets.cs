@@ -1,5 +1,6 @@
 using System.Globalization;
 using ActorPool.Benchmarks.Contenders;
+using ActorPool.Benchmarks.Scenarios;
 
 namespace ActorPool.Benchmarks;
 
@@ -23,6 +24,12 @@ public enum Row
 
     /// <summary>Round-trip latency under a paced load of 10,000 tasks/s.</summary>
     Latency,
+
+    /// <summary>No-op named tasks on a cluster of three worker nodes, submitted from a fourth node with no workers (issue 12).</summary>
+    ClusterNoOp,
+
+    /// <summary>2,000 × 20 ms named tasks on three nodes × eight workers, against the ideal wall time (issue 12).</summary>
+    ClusterWall,
 }
 
 /// <summary>What a target compares.</summary>
@@ -48,6 +55,9 @@ public enum Measure
 
     /// <summary>99th-percentile round trip.</summary>
     P99,
+
+    /// <summary>Elapsed time over the ideal time of the same work (tasks × duration ÷ workers): lower is better, 1 is perfect.</summary>
+    TimesIdeal,
 }
 
 /// <summary>How a measured figure must relate to its limit.</summary>
@@ -93,6 +103,10 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
 
         new(Row.Latency, ActorPoolContender.RunName, Measure.P50, ChannelsPool.CompletionName, Comparison.AtMost, 1.5),
         new(Row.Latency, ActorPoolContender.RunName, Measure.P99, ChannelsPool.CompletionName, Comparison.AtMost, 1.5),
+
+        // Issue 12: the cluster has no in-process baseline; its targets are absolute.
+        new(Row.ClusterNoOp, ClusterScenario.ContenderName, Measure.Throughput, null, Comparison.AtLeast, 30_000),
+        new(Row.ClusterWall, ClusterScenario.ContenderName, Measure.TimesIdeal, null, Comparison.AtMost, 1.2),
     ];
 
     /// <summary>The targets of one contender in one row, in the order above.</summary>
@@ -105,6 +119,11 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
     /// </summary>
     public static (string Baseline, Measure Measure)? Reference(Row row, string contender)
     {
+        if (row is Row.ClusterNoOp or Row.ClusterWall)
+        {
+            return null; // nothing else runs across nodes
+        }
+
         var measure = row switch
         {
             Row.CancelToStopped => Measure.Milliseconds,
@@ -170,7 +189,7 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
             Comparison.AtMost => v <= Limit,
             _ => v < Limit,
         };
-        var shown = Baseline is null && Measure != Measure.Milliseconds
+        var shown = Baseline is null && Measure is not (Measure.Milliseconds or Measure.TimesIdeal)
             ? v.ToString("0", CultureInfo.InvariantCulture)
             : v.ToString("0.00", CultureInfo.InvariantCulture);
         return $"{label} {shown} {op} {limit} {(met ? "met" : "missed")}";
@@ -186,6 +205,8 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
         (null, Measure.BytesPerTask) => "B/task",
         (null, Measure.Gen2) => "gen2",
         (null, Measure.Milliseconds) => "ms",
+        (null, Measure.TimesIdeal) => "x ideal",
+        (null, Measure.Throughput) => "tasks/s",
         (null, _) => measure.ToString(),
         (_, Measure.Throughput) => $"vs {baseline}",
         (_, Measure.Milliseconds) => $"time vs {baseline}",

@@ -12,6 +12,12 @@ internal static class ExitCodes
     /// <summary>The command line was invalid.</summary>
     public const int BadUsage = 2;
 
+    /// <summary>
+    /// A cluster command could not do its job with the cluster: the node could not start (port
+    /// taken), did not join within the join timeout, found no node with workers, or was removed.
+    /// </summary>
+    public const int ClusterUnavailable = 3;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

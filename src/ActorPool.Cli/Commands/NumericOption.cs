@@ -15,12 +15,27 @@ internal static class NumericOption
 
     /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max, params string[] aliases) =>
+        Int(name, description, defaultValue, _ => min, max, aliases);
+
+    /// <summary>
+    /// A whole number whose lowest allowed value depends on the rest of the command line (with
+    /// <c>--cluster</c>, <c>run --workers 0</c> means "submit only"; without it, a pool needs a worker).
+    /// </summary>
+    public static Option<int> Int(string name, string description, int defaultValue, Func<ArgumentResult, int> min, int max, params string[] aliases) =>
         new(name, aliases)
         {
             Description = description,
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = r => Parse<int>(r, name, string.Create(Invariant, $"a whole number from {min:N0} to {max:N0}"), text =>
-                int.TryParse(text, NumberStyles.AllowLeadingSign, Invariant, out var value) && value >= min && value <= max ? value : null),
+            CustomParser = r => ParseInt(r, name, min(r), max),
+        };
+
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>] that must be given: it has no sensible default.</summary>
+    public static Option<int> RequiredInt(string name, string description, int min, int max) =>
+        new(name)
+        {
+            Description = description,
+            Required = true,
+            CustomParser = r => ParseInt(r, name, min, max),
         };
 
     /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
@@ -84,6 +99,10 @@ internal static class NumericOption
 
         return TimeSpan.TryParse(text, Invariant, out value);
     }
+
+    private static int ParseInt(ArgumentResult result, string name, int min, int max) =>
+        Parse<int>(result, name, string.Create(Invariant, $"a whole number from {min:N0} to {max:N0}"), text =>
+            int.TryParse(text, NumberStyles.AllowLeadingSign, Invariant, out var value) && value >= min && value <= max ? value : null);
 
     private static T Parse<T>(ArgumentResult result, string name, string expected, Func<string, T?> parse)
         where T : struct

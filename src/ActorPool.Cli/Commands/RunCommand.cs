@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using ActorPool.Cli.Cluster;
 
 namespace ActorPool.Cli.Commands;
 
@@ -16,22 +18,62 @@ internal static class RunCommand
     /// <summary>An hour: a synthetic task standing in for I/O needs no longer.</summary>
     internal const int MaxDelayMs = 3_600_000;
 
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error, ShutdownSignal signal)
     {
+        var cluster = new Option<bool>("--cluster")
+        {
+            Description = "Join an ActorPool cluster through --seed and run the tasks on its nodes' workers (named 'sleep' tasks) instead of in this process.",
+        };
         var tasks = NumericOption.Int("--tasks", "How many synthetic tasks to run.", 10_000, 0, MaxTasks, "-n");
-        var workers = NumericOption.Int("--workers", "How many workers run tasks at once.", Environment.ProcessorCount * 4, 1, MaxWorkers, "-w");
+        var workers = NumericOption.Int(
+            "--workers",
+            "How many workers run tasks at once; with --cluster, the workers this node adds to the cluster (0 = none: it only submits).",
+            Environment.ProcessorCount * 4,
+            r => r.GetResult(cluster) is { Implicit: false } ? 0 : 1,
+            MaxWorkers,
+            "-w");
         var queue = NumericOption.Int("--queue", "How many tasks may wait for a worker; submitting waits when it is full (0 = unbounded).", 1000, 0, MaxTasks, "-q");
         var delay = NumericOption.Int("--delay-ms", "How long each task waits, in milliseconds, to stand in for I/O (0 = no wait).", 1, 0, MaxDelayMs);
         var failureRate = NumericOption.Double("--failure-rate", "The fraction of tasks that throw, from 0 to 1.", 0, 0, 1);
-
-        var command = new Command("run", "Push synthetic tasks through a pool and print counts per outcome, wall time and tasks/s.")
+        var json = new Option<bool>("--json")
         {
-            tasks, workers, queue, delay, failureRate,
+            Description = "Print one JSON object on stdout instead of the summary (counts per outcome, retried, wallMs, perNode).",
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            new RunSettings(parse.GetValue(tasks), parse.GetValue(workers), parse.GetValue(queue), parse.GetValue(delay), parse.GetValue(failureRate)),
-            output,
-            cancellationToken));
+        var seeds = SeedAddress.Option("With --cluster: a node of the cluster to join, as host:port (repeatable).");
+        var hostname = NodeCommand.HostnameOption();
+        hostname.Description = "With --cluster: the host name or IP address this node listens on (any free port) and the cluster reaches it by.";
+        var joinTimeout = NodeCommand.JoinTimeoutOption();
+        joinTimeout.Description = $"With --cluster: how long to wait to join, and then for a node with workers, before giving up with exit code 3. {joinTimeout.Description![joinTimeout.Description!.IndexOf('[', StringComparison.Ordinal)..]}";
+
+        var command = new Command("run", "Push synthetic tasks through a pool (or, with --cluster, through a cluster of actorpool nodes) and print counts per outcome, wall time and tasks/s.")
+        {
+            tasks, workers, queue, delay, failureRate, json, cluster, seeds, hostname, joinTimeout,
+        };
+        command.Validators.Add(result =>
+        {
+            var clustered = result.GetResult(cluster) is { Implicit: false };
+            var seeded = result.GetResult(seeds) is { Implicit: false };
+            if (clustered && !seeded)
+            {
+                result.AddError("--cluster needs --seed host:port, a node of the cluster to join (e.g. --seed 127.0.0.1:4053).");
+            }
+            else if (seeded && !clustered)
+            {
+                result.AddError("--seed is for runs on a cluster: add --cluster.");
+            }
+        });
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = new RunSettings(parse.GetValue(tasks), parse.GetValue(workers), parse.GetValue(queue), parse.GetValue(delay), parse.GetValue(failureRate), parse.GetValue(json));
+            return parse.GetValue(cluster)
+                ? ClusterRun.RunAsync(
+                    settings,
+                    new ClusterRunSettings(parse.GetValue(seeds) ?? [], parse.GetValue(hostname)!, NumericOption.ValueOr(parse, joinTimeout, NodeCommand.DefaultJoinTimeout)),
+                    output,
+                    error,
+                    signal)
+                : RunAsync(settings, output, cancellationToken);
+        });
         return command;
     }
 
@@ -49,8 +91,12 @@ internal static class RunCommand
         var delay = TimeSpan.FromMilliseconds(settings.DelayMs);
         var failEvery = settings.FailureRate > 0 ? 1 / settings.FailureRate : double.PositiveInfinity;
         var rejected = 0;
-        RunSummary.WriteHeader(settings, output);
-        await output.FlushAsync(CancellationToken.None);
+        if (!settings.Json)
+        {
+            RunSummary.WriteHeader(settings, output);
+            await output.FlushAsync(CancellationToken.None);
+        }
+
         var clock = Stopwatch.StartNew();
 
         for (var i = 0; i < settings.Tasks; i++)
@@ -72,7 +118,7 @@ internal static class RunCommand
         clock.Stop();
 
         var counts = pool.GetResults().Values.CountBy(r => r.Outcome).ToDictionary();
-        var summary = new RunSummary(settings, counts, rejected, clock.Elapsed);
+        var summary = new RunSummary(settings, counts, rejected, clock.Elapsed) { Retried = pool.GetStats().Retried };
         summary.Write(output);
         if (cancellationToken.IsCancellationRequested)
         {
@@ -101,11 +147,35 @@ internal static class RunCommand
 }
 
 /// <summary>The validated command line of <c>actorpool run</c>.</summary>
-internal sealed record RunSettings(int Tasks, int Workers, int Queue, int DelayMs, double FailureRate);
+/// <param name="Tasks">How many synthetic tasks to run.</param>
+/// <param name="Workers">Workers of the local pool; with <c>--cluster</c>, the workers this node adds (0 = none).</param>
+/// <param name="Queue">Tasks that may wait before submitting waits (0 = unbounded).</param>
+/// <param name="DelayMs">How long each task waits.</param>
+/// <param name="FailureRate">The fraction of tasks that throw.</param>
+/// <param name="Json">Print one JSON object instead of the header and summary.</param>
+internal sealed record RunSettings(int Tasks, int Workers, int Queue, int DelayMs, double FailureRate, bool Json = false);
 
 /// <summary>What a run did, counted from the pool's recorded outcomes.</summary>
+/// <param name="Settings">The command line.</param>
+/// <param name="Counts">Recorded outcomes of the run's tasks.</param>
+/// <param name="WallTime">From the first submit until the last outcome (or until the run stopped waiting).</param>
+/// <param name="NotSubmitted">Tasks the pool did not accept (a stop or a signal came first): <c>rejected</c> in the JSON.</param>
 internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<TaskOutcome, int> Counts, int NotSubmitted, TimeSpan WallTime)
 {
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Extra runs: a task that ran three times (a retry, or a re-run after its node died) counts two.</summary>
+    public long Retried { get; init; }
+
+    /// <summary>Tasks run per cluster node address, from each result's <see cref="TaskResult.Node"/>; null for a local run.</summary>
+    public IReadOnlyDictionary<string, int>? PerNode { get; init; }
+
+    /// <summary>Workers per cluster node address when the run began; null for a local run.</summary>
+    public IReadOnlyDictionary<string, int>? WorkersByNode { get; init; }
+
+    /// <summary>Accepted tasks with no outcome yet when the run stopped waiting (a signal, or this node was removed).</summary>
+    public int Unfinished => Settings.Tasks - NotSubmitted - Counts.Values.Sum();
+
     public int Count(TaskOutcome outcome) => Counts.GetValueOrDefault(outcome);
 
     public bool AllSucceeded => NotSubmitted == 0 && Count(TaskOutcome.Succeeded) == Settings.Tasks;
@@ -115,15 +185,76 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
     public static void WriteHeader(RunSettings settings, TextWriter output) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ActorPool run: {settings.Tasks} tasks on {settings.Workers} workers (queue {settings.Queue}, delay {settings.DelayMs} ms)"));
 
+    /// <summary>The summary, or with <see cref="RunSettings.Json"/> one JSON object on one line.</summary>
     public void Write(TextWriter output)
     {
+        if (Settings.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(ToJson(), JsonOptions));
+            return;
+        }
+
         var c = CultureInfo.InvariantCulture; output.WriteLine(string.Create(c, $"  succeeded      {Count(TaskOutcome.Succeeded),10}"));
         output.WriteLine(string.Create(c, $"  failed         {Count(TaskOutcome.Failed),10}"));
         output.WriteLine(string.Create(c, $"  cancelled      {Count(TaskOutcome.Cancelled),10}"));
         output.WriteLine(string.Create(c, $"  timed out      {Count(TaskOutcome.TimedOut),10}"));
         output.WriteLine(string.Create(c, $"  dropped        {Count(TaskOutcome.Dropped),10}"));
         output.WriteLine(string.Create(c, $"  not submitted  {NotSubmitted,10}"));
+        if (PerNode is not null)
+        {
+            if (Unfinished > 0)
+            {
+                output.WriteLine(string.Create(c, $"  unfinished     {Unfinished,10}"));
+            }
+
+            output.WriteLine(string.Create(c, $"  retried        {Retried,10}"));
+        }
+
         output.WriteLine(string.Create(c, $"  wall time      {WallTime.TotalSeconds,10:F2} s"));
         output.WriteLine(string.Create(c, $"  throughput     {TasksPerSecond,10:F0} tasks/s"));
+        if (PerNode is not null)
+        {
+            output.WriteLine(PerNode.Count == 0 ? "  ran per node         none" : "  ran per node");
+            foreach (var (node, count) in PerNode.OrderBy(n => n.Key, StringComparer.Ordinal))
+            {
+                output.WriteLine(string.Create(c, $"    {node,-40} {count,10}"));
+            }
+        }
     }
+
+    /// <summary>
+    /// The JSON form: <c>submitted</c> is every task the run meant to submit, so once every
+    /// accepted task has an outcome, submitted = succeeded + failed + cancelled + timedOut +
+    /// dropped + rejected (+ unfinished when the run stopped waiting early).
+    /// </summary>
+    private RunJson ToJson() => new(
+        Settings.Tasks,
+        Count(TaskOutcome.Succeeded),
+        Count(TaskOutcome.Failed),
+        Count(TaskOutcome.Cancelled),
+        Count(TaskOutcome.TimedOut),
+        Count(TaskOutcome.Dropped),
+        NotSubmitted,
+        Unfinished,
+        Retried,
+        (long)WallTime.TotalMilliseconds,
+        Math.Round(TasksPerSecond, 1),
+        new SortedDictionary<string, int>(PerNode?.ToDictionary() ?? [], StringComparer.Ordinal),
+        new SortedDictionary<string, int>(WorkersByNode?.ToDictionary() ?? [], StringComparer.Ordinal));
+
+    /// <summary>The JSON object's shape; property names become camelCase.</summary>
+    private sealed record RunJson(
+        int Submitted,
+        int Succeeded,
+        int Failed,
+        int Cancelled,
+        int TimedOut,
+        int Dropped,
+        int Rejected,
+        int Unfinished,
+        long Retried,
+        long WallMs,
+        double TasksPerSecond,
+        SortedDictionary<string, int> PerNode,
+        SortedDictionary<string, int> WorkersByNode);
 }

@@ -15,6 +15,9 @@ public sealed class BenchRowAttribute(Row row) : Attribute
 
     /// <summary>Tasks per invocation, to turn per-invocation figures into per-task ones; 1 where that means nothing.</summary>
     public int Tasks { get; init; } = 1;
+
+    /// <summary>What one invocation would take with no overhead at all, for the "x ideal" column; 0 where that means nothing.</summary>
+    public double IdealMilliseconds { get; init; }
 }
 
 /// <summary>The columns every benchmark class shows: per-task figures, side figures and the targets with their verdicts.</summary>
@@ -30,6 +33,7 @@ public sealed class SuiteConfig : ManualConfig
             new FigureColumn("B/queued", Measure.QueuedBytes, "Heap bytes held per queued task, median over iterations"),
             new FigureColumn("p50 us", Measure.P50, "Median round trip at 10,000 tasks/s, median over iterations"),
             new FigureColumn("p99 us", Measure.P99, "99th-percentile round trip at 10,000 tasks/s, median over iterations"),
+            new FigureColumn("x ideal", Measure.TimesIdeal, "Median time over the ideal time of the same work (tasks x duration / workers)"),
             new TargetColumn());
     }
 }
@@ -72,6 +76,7 @@ internal static class Figures
             Measure.QueuedBytes => SideMetrics.Read(type, method, SideMetrics.QueuedBytes),
             Measure.P50 => SideMetrics.Read(type, method, SideMetrics.P50Microseconds),
             Measure.P99 => SideMetrics.Read(type, method, SideMetrics.P99Microseconds),
+            Measure.TimesIdeal => median is > 0 && RowOf(benchmarkCase) is { IdealMilliseconds: > 0 } row ? median / 1e6 / row.IdealMilliseconds : null,
             _ => null,
         };
     }
@@ -111,6 +116,7 @@ internal sealed class FigureColumn(string name, Measure measure, string legend) 
                 ? string.Create(CultureInfo.InvariantCulture, $"{value / 1e6:F2}M")
                 : string.Create(CultureInfo.InvariantCulture, $"{value / 1e3:F1}k"),
             Measure.Gen2 => value.ToString("0.##", CultureInfo.InvariantCulture),
+            Measure.TimesIdeal => value.ToString("0.00", CultureInfo.InvariantCulture),
             _ => value.ToString("0", CultureInfo.InvariantCulture),
         };
     }

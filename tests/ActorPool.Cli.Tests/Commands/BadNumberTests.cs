@@ -40,18 +40,27 @@ public sealed class BadNumberTests : IDisposable
     {
         var cases = Cases().Select(row => ((string)row[0], (string)row[1])).Distinct().ToList();
 
-        Assert.Equal(["demo", "download", "run", "serve"], cases.Select(c => c.Item1).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["demo", "download", "node", "run", "serve"], cases.Select(c => c.Item1).Distinct().Order(StringComparer.Ordinal));
         Assert.Contains(("download", "--rate-limit"), cases);
         Assert.Contains(("download", "--timeout"), cases);
         Assert.Contains(("run", "--failure-rate"), cases);
         Assert.Contains(("serve", "--delay-ms"), cases);
+        Assert.Contains(("node", "--port"), cases);
+        Assert.Contains(("node", "--join-timeout"), cases);
+        Assert.Contains(("run", "--join-timeout"), cases);
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task A_bad_number_must_give_one_line_on_stderr_naming_the_option_and_value_and_exit_two(string command, string option, string value)
     {
-        string[] args = command == "download" ? [command, "--urls", _urlFile, option, value] : [command, option, value];
+        // Give each command what it requires besides the bad option, so the bad value is the only problem.
+        string[] args = (command, option) switch
+        {
+            ("download", _) => [command, "--urls", _urlFile, option, value],
+            ("node", not "--port") => [command, "--port", "0", option, value],
+            _ => [command, option, value],
+        };
         using var cli = CliProcess.Start(args);
 
         var exit = await cli.WaitForExitAsync(Patience);

@@ -107,6 +107,9 @@ internal sealed class CliProcess : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>Kills the process with SIGKILL: a crash, with no chance to clean up or leave a cluster.</summary>
+    public void Kill() => _process.Kill();
+
     /// <summary>Waits for exit and for the output to be fully read.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan patience)
     {
