@@ -178,11 +178,6 @@ internal sealed class ClusterNode : IAsyncDisposable
                 dot-netty.tcp {
                   hostname = "{{settings.Hostname}}"
                   port = {{settings.Port}}
-                  # A front hands the supervisor up to 4,096 tasks in one message; at Akka's default
-                  # frame (128,000 bytes) such a batch is discarded as oversized and its submits time out.
-                  maximum-frame-size = 4194304b
-                  send-buffer-size = 4194304b
-                  receive-buffer-size = 4194304b
                 }
               }
               cluster {

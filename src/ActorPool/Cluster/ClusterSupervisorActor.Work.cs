@@ -215,7 +215,14 @@ internal sealed partial class ClusterSupervisorActor
             }
         }
 
-        _log.Warning("Pool {0}: worker {1} on {2} is gone; {3} of its tasks go back to the head of the queue", _pool, gone.Path.Name, node ?? "(unknown node)", requeued);
+        if (requeued > 0)
+        {
+            _log.Warning("Pool {0}: worker {1} on {2} is gone; {3} of its tasks go back to the head of the queue", _pool, gone.Path.Name, node ?? "(unknown node)", requeued);
+        }
+        else
+        {
+            _log.Debug("Pool {0}: idle worker {1} on {2} is gone", _pool, gone.Path.Name, node ?? "(unknown node)"); // a node leaving: nothing lost
+        }
         Dispatch();
     }
 

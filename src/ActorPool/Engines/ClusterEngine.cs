@@ -26,6 +26,7 @@ internal sealed class ClusterEngine : PoolEngine
     private readonly WorkerPoolOptions _options;
     private readonly string _name;
     private readonly ActorSystem _system;
+    private Lazy<Task>? _stopping;
     private readonly AdmissionGate _gate;
     private readonly ResultStore _results;
     private readonly FrontContext _front;
@@ -62,7 +63,7 @@ internal sealed class ClusterEngine : PoolEngine
         var role = string.IsNullOrWhiteSpace(options.Cluster.Role) ? null : options.Cluster.Role;
         if (role is null || cluster.SelfRoles.Contains(role))
         {
-            _executor = new LocalEngine(system, ExecutorOptions(options), $"{name}-executor");
+            _executor = new LocalEngine(system, ExecutorOptions(options, CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceRequestsDone)), $"{name}-executor");
             _executor.Start(CancellationToken.None);
             ClusterNodes.Get(system).Register(name, new NodeContext(_executor, options, cluster.SelfAddress.ToString()));
             var manager = ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
@@ -164,23 +165,34 @@ internal sealed class ClusterEngine : PoolEngine
         return await Task.WhenAll(accepted).ConfigureAwait(false);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override Task StopAsync(CancellationToken cancellationToken)
     {
-        // Stopping a node's pool stops its front: no more submits here, and the stop waits for this
-        // node's own tasks. The supervisor and the workers belong to the cluster and leave with the node.
+        // Every caller shares the first stop's wait: a second stop neither waits again nor ends sooner.
+        var stopping = Volatile.Read(ref _stopping);
+        if (stopping is null)
+        {
+            var first = new Lazy<Task>(DrainAsync);
+            stopping = Interlocked.CompareExchange(ref _stopping, first, null) ?? first;
+        }
+
+        return stopping.Value.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stopping a node's pool stops its front: no more submits here, and the stop waits for this
+    /// node's own tasks. The supervisor and the workers belong to the cluster and leave with the node.
+    /// </summary>
+    private async Task DrainAsync()
+    {
         _gate.Close();
         var limit = OptionLimits.Limit(_options.ShutdownTimeout) ?? Timeout.InfiniteTimeSpan;
         try
         {
-            await WaitAsync(cancellationToken).WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(CancellationToken.None).WaitAsync(limit).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             // Their outcomes are still recorded by the supervisor; this node stops waiting for them.
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The stop stopped being graceful.
         }
     }
 
@@ -238,9 +250,12 @@ internal sealed class ClusterEngine : PoolEngine
     }
 
     /// <summary>The local pool that runs a node's share: as many workers as the node hosts, no queue bound, no retries (the supervisor decides those).</summary>
-    private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options)
+    private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options, TimeSpan drainPhase)
     {
         var executor = options.Clone();
+
+        // A leaving node's runs get what the system's drain phase gives; the supervisor runs again what they do not finish.
+        executor.ShutdownTimeout = drainPhase < options.ShutdownTimeout && drainPhase > TimeSpan.Zero ? drainPhase : options.ShutdownTimeout;
         executor.Cluster.Enabled = false;
         executor.Persistence.Enabled = false; // the supervisor journals; a node runs what it is handed
         executor.Workers = options.Cluster.MaxWorkersPerNode > 0 ? options.Cluster.MaxWorkersPerNode : options.Workers;

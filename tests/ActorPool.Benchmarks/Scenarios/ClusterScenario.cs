@@ -126,8 +126,7 @@ public sealed class ClusterScenario : IAsyncDisposable
               remote.dot-netty.tcp {
                 hostname = 127.0.0.1
                 port = 0
-                # A front hands the supervisor up to 4,096 tasks in one message; at Akka's default
-                # frame (128,000 bytes) a batch of even tiny payloads is discarded as oversized.
+                # The pool cuts its batches to half the frame: a larger frame means fewer, larger messages.
                 maximum-frame-size = 4194304b
                 send-buffer-size = 4194304b
                 receive-buffer-size = 4194304b
