@@ -23,6 +23,38 @@ public sealed class WorkerPoolStopTests
     }
 
     [Fact]
+    public async Task When_the_shared_actor_system_terminates_mid_drain_every_task_must_still_get_an_outcome_and_no_caller_wait_for_ever()
+    {
+        // The drain phase gives up after 1 s, well before the pool's 30 s shutdown timeout.
+        var system = Akka.Actor.ActorSystem.Create("terminating", "akka.coordinated-shutdown.phases.service-requests-done.timeout = 1s");
+        var pool = WorkerPool.Create(system, new WorkerPoolOptions { Workers = 1, ShutdownTimeout = TimeSpan.FromSeconds(30) }, "cut");
+        pool.Start();
+        var started = TestSignals.NewGate();
+        var running = pool.RunAsync(async ct =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        });
+        await started.WaitAsync();
+        var queued = Enumerable.Range(0, 5).Select(_ => pool.RunAsync(_ => Task.FromResult(1))).ToArray();
+
+        await system.Terminate().WaitAsync(TestSignals.Patience);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running).WaitAsync(TestSignals.Patience);
+        foreach (var task in queued)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task).WaitAsync(TestSignals.Patience);
+        }
+
+        await pool.StopAsync().WaitAsync(TestSignals.Patience);
+        await Assert.ThrowsAsync<SubmitRejectedException>(() => pool.SubmitAsync(_ => Task.CompletedTask));
+        var stats = pool.GetStats();
+        Assert.Equal(6, stats.Cancelled);
+        Assert.Equal(stats.Submitted, stats.Succeeded + stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped + stats.Rejected);
+    }
+
+    [Fact]
     public async Task StopAsync_must_wait_for_running_tasks_and_still_run_queued_ones()
     {
         var pool = new WorkerPool(new WorkerPoolOptions { Workers = 2 });

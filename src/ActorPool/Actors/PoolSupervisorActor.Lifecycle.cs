@@ -84,6 +84,35 @@ internal sealed partial class PoolSupervisorActor
         TryFinishStop();
     }
 
+    /// <summary>
+    /// The supervisor stops before its stop finished (its actor system terminated first): nothing
+    /// will run here any more, so every task without an outcome is recorded Cancelled and every
+    /// waiter released, instead of being left to wait for ever.
+    /// </summary>
+    private void AbandonAll()
+    {
+        if (_stop.Finished)
+        {
+            return;
+        }
+
+        const string reason = "The pool's actor system shut down before the task finished.";
+        _runtime.Gate.Close();
+        _stop.Cancel(reason);
+        TakeIn(); // admitted, not taken in yet: recorded Cancelled there
+        AbandonRunning(TaskOutcome.Cancelled, static () => new OperationCanceledException(reason));
+        Cancellations.Cancel(_runtime.PoolCancellation);
+        Cancel(reason);
+        _released.AddRange(_stop.Finish());
+        _ledger.ReleaseAll(_released);
+        foreach (var waiter in _released)
+        {
+            waiter.TrySetResult(); // the aggregator is going too: released here
+        }
+
+        _released.Clear();
+    }
+
     /// <summary>Retries stop with the pool: each waiting retry is recorded with its last failure.</summary>
     private void AbandonRetries()
     {

@@ -108,6 +108,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        AbandonAll();
         _startRate?.Dispose();
         _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false);
     }

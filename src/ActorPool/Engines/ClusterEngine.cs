@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using ActorPool.Actors;
 using ActorPool.Admission;
 using ActorPool.Cluster;
 using ActorPool.Configuration;
+using ActorPool.Diagnostics;
 using ActorPool.Durable;
 using ActorPool.Messages;
 using ActorPool.Outcomes;
@@ -19,6 +21,7 @@ namespace ActorPool.Engines;
 /// callers); nodes with the pool's role also run a singleton manager for the supervisor and a
 /// local pool that runs the tasks the supervisor's workers on this node are handed.
 /// </summary>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop disposes the meter; the pool's lifetime is its stop, not a using block.")]
 internal sealed class ClusterEngine : PoolEngine
 {
     private const string SingletonName = "supervisor";
@@ -26,6 +29,7 @@ internal sealed class ClusterEngine : PoolEngine
     private readonly WorkerPoolOptions _options;
     private readonly string _name;
     private readonly ActorSystem _system;
+    private readonly PoolMetrics _metrics;
     private Lazy<Task>? _stopping;
     private readonly AdmissionGate _gate;
     private readonly ResultStore _results;
@@ -54,6 +58,7 @@ internal sealed class ClusterEngine : PoolEngine
             system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
         }
 
+        WarnIfDrainPhaseIsShort(system, options, name);
         PoolMessageSerializer.Bind(extended);
         BindSingletonSerializer(extended);
         system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
@@ -63,7 +68,7 @@ internal sealed class ClusterEngine : PoolEngine
         var role = string.IsNullOrWhiteSpace(options.Cluster.Role) ? null : options.Cluster.Role;
         if (role is null || cluster.SelfRoles.Contains(role))
         {
-            _executor = new LocalEngine(system, ExecutorOptions(options, CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceRequestsDone)), $"{name}-executor");
+            _executor = new LocalEngine(system, ExecutorOptions(options, CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceRequestsDone)), $"{name}-executor", inner: true);
             _executor.Start(CancellationToken.None);
             ClusterNodes.Get(system).Register(name, new NodeContext(_executor, options, cluster.SelfAddress.ToString()));
             var manager = ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
@@ -80,6 +85,8 @@ internal sealed class ClusterEngine : PoolEngine
         {
             Aggregator = system.ActorOf(ResultAggregatorActor.Props(options.OnTaskCompleted), $"{name}-results"),
         };
+        _metrics = new PoolMetrics(name, GetStats);
+        recorder.Metrics = _metrics; // the run times of this node's own tasks
         _front = new FrontContext { Inbox = inbox, Gate = _gate, Recorder = recorder, Proxy = proxy, AskTimeout = options.AskTimeout, WireBudget = WireBudget.Of(system) };
         _frontActor = system.ActorOf(ClusterFrontActor.Props(_front), $"{name}-front");
         inbox.Supervisor = _frontActor;
@@ -188,12 +195,14 @@ internal sealed class ClusterEngine : PoolEngine
         var limit = OptionLimits.Limit(_options.ShutdownTimeout) ?? Timeout.InfiniteTimeSpan;
         try
         {
-            await WaitAsync(CancellationToken.None).WaitAsync(limit).ConfigureAwait(false);
+            await Task.WhenAny(WaitAsync(CancellationToken.None), _system.WhenTerminated).WaitAsync(limit).ConfigureAwait(false); // a node already gone hears nothing more
         }
         catch (TimeoutException)
         {
             // Their outcomes are still recorded by the supervisor; this node stops waiting for them.
         }
+
+        _metrics.Dispose();
     }
 
     public override Task WaitAsync(CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Globalization;
 using ActorPool.Actors;
 using ActorPool.Admission;
 using ActorPool.Configuration;
+using ActorPool.Diagnostics;
 using ActorPool.Durable;
 using ActorPool.Messages;
 using ActorPool.Outcomes;
@@ -30,6 +31,8 @@ internal sealed class DurableEngine : PoolEngine
     private readonly bool _ownsSystem;
     private readonly AdmissionGate _gate;
     private readonly ResultStore _results;
+    private readonly PoolMetrics _metrics;
+    private readonly Lazy<Task> _drain;
     private readonly LocalEngine _executor;
     private readonly JournalContext _context;
     private readonly IActorRef _journal;
@@ -45,10 +48,11 @@ internal sealed class DurableEngine : PoolEngine
         {
             _system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
             _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
+            WarnIfDrainPhaseIsShort(_system, options, name);
         }
 
         PoolMessageSerializer.Bind((ExtendedActorSystem)_system);
-        _executor = new LocalEngine(_system, ExecutorOptions(options), $"{name}-executor");
+        _executor = new LocalEngine(_system, ExecutorOptions(options), $"{name}-executor", inner: true);
         var inbox = new Inbox();
         _gate = new AdmissionGate(options, name, inbox);
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
@@ -56,6 +60,9 @@ internal sealed class DurableEngine : PoolEngine
         {
             Aggregator = _system.ActorOf(ResultAggregatorActor.Props(options.OnTaskCompleted), $"{name}-results"),
         };
+        _drain = new Lazy<Task>(DrainAsync);
+        _metrics = new PoolMetrics(name, GetStats);
+        recorder.Metrics = _metrics;
         _context = new JournalContext
         {
             Name = name,
@@ -72,7 +79,7 @@ internal sealed class DurableEngine : PoolEngine
         _ = FailOnJournalLossAsync();
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-journal", async () =>
         {
-            await DrainAsync().ConfigureAwait(false);
+            await _drain.Value.ConfigureAwait(false);
             return Done.Instance;
         });
     }
@@ -223,17 +230,21 @@ internal sealed class DurableEngine : PoolEngine
         return executor;
     }
 
-    /// <summary>Drains in the system's shutdown: the same steps as a stop, without terminating the system.</summary>
+    /// <summary>
+    /// Drains once, whether the pool's stop or the system's shutdown asks first: waits for what was
+    /// accepted, then for the journal to write it down. A system already gone has nothing left to wait for.
+    /// </summary>
     private async Task DrainAsync()
     {
         _gate.Close();
         _journal.Tell(JournalStopping.Instance);
+        var gone = _system.WhenTerminated;
         try
         {
             var limit = OptionLimits.Limit(_options.ShutdownTimeout) ?? Timeout.InfiniteTimeSpan;
-            await WaitAsync(CancellationToken.None).WaitAsync(limit).ConfigureAwait(false);
+            await Task.WhenAny(WaitAsync(CancellationToken.None), gone).WaitAsync(limit).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException or PoolJournalException or InvalidOperationException)
+        catch (TimeoutException)
         {
             // What did not finish stays unfinished in the journal and runs next time.
         }
@@ -241,19 +252,27 @@ internal sealed class DurableEngine : PoolEngine
         await _executor.StopAsync(CancellationToken.None).ConfigureAwait(false);
         var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _journal.Tell(new SyncJournal(synced));
-        await Task.WhenAny(synced.Task, Task.Delay(OptionLimits.Cap(_options.AskTimeout))).ConfigureAwait(false);
+        await Task.WhenAny(synced.Task, gone, Task.Delay(OptionLimits.Cap(_options.AskTimeout))).ConfigureAwait(false);
+        _metrics.Dispose();
     }
 
     private async Task StopCoreAsync()
     {
-        await DrainAsync().ConfigureAwait(false);
+        await _drain.Value.ConfigureAwait(false);
         if (_ownsSystem)
         {
             await Task.WhenAny(_system.Terminate(), Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         }
-        else
+        else if (!_system.WhenTerminated.IsCompleted)
         {
-            await _journal.GracefulStop(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
+            try
+            {
+                await _journal.GracefulStop(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException)
+            {
+                // The journal wrote what it had at the drain; a slow actor stop loses nothing.
+            }
         }
     }
 

@@ -43,7 +43,11 @@ internal sealed class LocalEngine : PoolEngine
     private readonly PoolLifecycle? _lifecycle;
 
     /// <summary>Creates a local pool in <paramref name="system"/>, or in a system of its own when that is null.</summary>
-    public LocalEngine(ActorSystem? system, WorkerPoolOptions options, string name)
+    /// <param name="system">The actor system to run in, or null for one of its own.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="name">The pool's name.</param>
+    /// <param name="inner">True for the local pool a cluster node or a durable pool runs its tasks on: the pool around it publishes the figures and checks the drain phase.</param>
+    public LocalEngine(ActorSystem? system, WorkerPoolOptions options, string name, bool inner = false)
     {
         _options = options;
         _name = name;
@@ -60,10 +64,15 @@ internal sealed class LocalEngine : PoolEngine
         }
 
         _supervisor = runtime.Spawn(_system);
-        _metrics = new PoolMetrics(name, _counters, _gate, _results);
+        _metrics = inner ? null : new PoolMetrics(name, _counters, _gate, _results);
         runtime.Recorder.Metrics = _metrics;
         _lifecycle = new PoolLifecycle(_supervisor, _gate, runtime.PoolCancellation);
-        JoinShutdown(_system, options, name, _lifecycle);
+        CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", _lifecycle.DrainForShutdownAsync);
+        if (!inner)
+        {
+            WarnIfDrainPhaseIsShort(_system, options, name);
+        }
+
         _ = WatchSupervisorAsync();
     }
 
@@ -247,22 +256,6 @@ internal sealed class LocalEngine : PoolEngine
         return ActorSystem.Create(OwnSystemName, config);
     }
 
-    private static void JoinShutdown(ActorSystem system, WorkerPoolOptions options, string name, PoolLifecycle lifecycle)
-    {
-        var shutdown = CoordinatedShutdown.Get(system);
-        var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
-        if (phaseTimeout < options.ShutdownTimeout)
-        {
-            system.Log.Warning(
-                "Pool {0}: akka.coordinated-shutdown.phases.service-requests-done.timeout ({1}) is shorter than its shutdown-timeout ({2}); a system shutdown may cut its drain short",
-                name,
-                phaseTimeout,
-                options.ShutdownTimeout);
-        }
-
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", lifecycle.DrainForShutdownAsync);
-    }
-
     private async Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
@@ -271,7 +264,15 @@ internal sealed class LocalEngine : PoolEngine
 
     private async Task StopCoreAsync()
     {
-        await _lifecycle!.DrainAsync().ConfigureAwait(false);
+        // A system that terminated first has stopped the supervisor, which recorded what was left.
+        var terminated = _system!.WhenTerminated;
+        await Task.WhenAny(_lifecycle!.DrainAsync(), terminated).ConfigureAwait(false);
+        if (terminated.IsCompleted)
+        {
+            Release();
+            return;
+        }
+
         if (_ownsSystem)
         {
             // The drain ran as our service-requests-done task; the later phases terminate the system.
@@ -293,7 +294,12 @@ internal sealed class LocalEngine : PoolEngine
             }
         }
 
-        _lifecycle.Release();
+        Release();
+    }
+
+    private void Release()
+    {
+        _lifecycle!.Release();
         _metrics?.Dispose();
     }
 

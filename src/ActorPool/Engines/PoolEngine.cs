@@ -1,6 +1,7 @@
 using ActorPool.Messages;
 using ActorPool.Work;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorPool.Engines;
 
@@ -44,4 +45,18 @@ internal abstract class PoolEngine
 
     /// <summary>The supervisor's live figures, for tests.</summary>
     public abstract Task<PoolState> GetStateAsync();
+
+    /// <summary>Warns when the system's drain phase would cut the pool's graceful stop short.</summary>
+    protected static void WarnIfDrainPhaseIsShort(ActorSystem system, WorkerPoolOptions options, string name)
+    {
+        var phaseTimeout = CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceRequestsDone);
+        if (phaseTimeout < options.ShutdownTimeout)
+        {
+            system.Log.Warning(
+                "Pool {0}: akka.coordinated-shutdown.phases.service-requests-done.timeout ({1}) is shorter than its shutdown-timeout ({2}); a system shutdown may cut its drain short",
+                name,
+                phaseTimeout,
+                options.ShutdownTimeout);
+        }
+    }
 }

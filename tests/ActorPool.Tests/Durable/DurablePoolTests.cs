@@ -124,6 +124,39 @@ public sealed class DurablePoolTests : IDisposable
         Assert.Equal(RejectionReason.NamedTasksOnly, error.Reason);
     }
 
+    [Fact]
+    public async Task A_pool_in_a_system_that_already_terminated_must_stop_at_once_and_its_work_must_wait_in_the_journal()
+    {
+        var system = ActorSystem.Create("durable-gone");
+        var options = new WorkerPoolOptions { Workers = 1, ShutdownTimeout = TimeSpan.FromSeconds(30) };
+        options.Persistence.Enabled = true;
+        options.Persistence.ConnectionString = $"Data Source={File}";
+        options.Handlers.Add<Echo, string>("hang", async (echo, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return echo.Text;
+        });
+        var pool = WorkerPool.Create(system, options, "gone");
+        pool.Start();
+        await pool.SubmitManyAsync("hang", Enumerable.Range(0, 3).Select(i => (object?)new Echo($"g{i}"))).WaitAsync(TestSignals.Patience);
+
+        await system.Terminate().WaitAsync(TestSignals.Patience);
+        await pool.StopAsync().WaitAsync(TestSignals.Patience); // well inside its 30 s shutdown timeout: nothing is left to wait for
+
+        var again = ActorSystem.Create("durable-again");
+        var nextOptions = new WorkerPoolOptions { Workers = 1 };
+        nextOptions.Persistence.Enabled = true;
+        nextOptions.Persistence.ConnectionString = options.Persistence.ConnectionString;
+        nextOptions.Handlers.Add<Echo, string>("hang", (echo, _) => Task.FromResult(echo.Text));
+        var next = WorkerPool.Create(again, nextOptions, "gone"); // the same name: the same journal
+        next.Start();
+        await next.WaitAsync().WaitAsync(TestSignals.Patience);
+        var stats = next.GetStats();
+        await again.Terminate();
+        Assert.Equal((3L, 0L), (stats.Resumed, stats.Recovered));
+        Assert.Equal(3, stats.Succeeded);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
