@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Cluster.Hosting;
-using AkkaClusterOptions = Akka.Cluster.Hosting.ClusterOptions;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using AkkaClusterOptions = Akka.Cluster.Hosting.ClusterOptions;
 
 namespace ActorPool.Hosting.Tests;
 
