@@ -33,7 +33,9 @@ internal sealed class DurableEngine : PoolEngine
     private readonly LocalEngine _executor;
     private readonly JournalContext _context;
     private readonly IActorRef _journal;
+    private readonly Lock _drainLock = new();
     private Task? _stop;
+    private Task? _drain;
 
     public DurableEngine(ActorSystem? system, WorkerPoolOptions options, string name)
     {
@@ -72,7 +74,7 @@ internal sealed class DurableEngine : PoolEngine
         _ = FailOnJournalLossAsync();
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-journal", async () =>
         {
-            await DrainAsync().ConfigureAwait(false);
+            await DrainOnceAsync().ConfigureAwait(false);
             return Done.Instance;
         });
     }
@@ -223,6 +225,19 @@ internal sealed class DurableEngine : PoolEngine
         return executor;
     }
 
+    /// <summary>
+    /// The drain, run once whether the pool's stop or the system's shutdown asks first: a second
+    /// drain after a stop would wait for a journal actor that is gone, for the whole shutdown and
+    /// ask timeouts.
+    /// </summary>
+    private Task DrainOnceAsync()
+    {
+        lock (_drainLock)
+        {
+            return _drain ??= DrainAsync();
+        }
+    }
+
     /// <summary>Drains in the system's shutdown: the same steps as a stop, without terminating the system.</summary>
     private async Task DrainAsync()
     {
@@ -246,7 +261,7 @@ internal sealed class DurableEngine : PoolEngine
 
     private async Task StopCoreAsync()
     {
-        await DrainAsync().ConfigureAwait(false);
+        await DrainOnceAsync().ConfigureAwait(false);
         if (_ownsSystem)
         {
             await Task.WhenAny(_system.Terminate(), Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
