@@ -117,6 +117,31 @@ public sealed class DurablePoolTests : IDisposable
     }
 
     [Fact]
+    public async Task OnTaskCompleted_must_be_called_for_the_resumed_tasks_like_for_any_other()
+    {
+        var crashing = Pool(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200), o => o.Handlers.Add<Echo, string>("hang", async (echo, _) =>
+        {
+            await new TaskCompletionSource().Task; // never ends: unfinished when the process "dies"
+            return echo.Text;
+        }));
+        crashing.Start();
+        var ids = await crashing.SubmitManyAsync("hang", Enumerable.Range(0, 5).Select(i => (object?)new Echo($"h{i}"))).WaitAsync(TestSignals.Patience);
+        await crashing.CrashAsync();
+
+        var reported = new System.Collections.Concurrent.ConcurrentDictionary<long, TaskResult>();
+        await using var next = Pool(o => o.OnTaskCompleted = r => reported[r.TaskId] = r, o => o.Handlers.Add<Echo, string>("hang", (echo, _) => Task.FromResult(echo.Text)));
+        next.Start();
+        await next.WaitAsync().WaitAsync(TestSignals.Patience);
+        var fresh = await next.SubmitAsync("echo", new Echo("new"));
+        await next.WaitAsync().WaitAsync(TestSignals.Patience);
+
+        // "Called once with every recorded result of the pool": the resumed ones are recorded results.
+        await TestSignals.EventuallyAsync(() => reported.Count == 6, () => $"{reported.Count} reported: {string.Join(", ", reported.Keys.Order())}");
+        Assert.Equal([.. ids.Order(), fresh], reported.Keys.Order());
+        Assert.All(reported.Values, r => Assert.Equal(TaskOutcome.Succeeded, r.Outcome));
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_database_must_fail_the_pool_at_once_naming_it()
     {
         System.IO.File.WriteAllText(File, "this is not a SQLite database, whatever its name says");
