@@ -8,7 +8,7 @@ using ActorPool.Benchmarks.Scenarios;
 namespace ActorPool.Benchmarks;
 
 /// <summary>
-/// Every row of issues 10 and 12 with plain stopwatches, baselines in the same run, printed as a Markdown
+/// Every row of issues 10, 12 and 13 with plain stopwatches, baselines in the same run, printed as a Markdown
 /// table with each ratio and target. BenchmarkDotNet's suite measures the same rows with more
 /// care; this mode is for a quick look and for CI's smoke run, so it asserts no timing: it exits
 /// 1 only when a row could not be measured at all (an exception, or callers never completed).
@@ -20,6 +20,7 @@ internal static class QuickRun
     private const int LatencyRequests = 5_000;
     private const int Repetitions = 3;
     private const int ClusterNoOpTasks = 100_000;
+    private const int DurableNoOpTasks = 20_000;
 
     private static readonly string[] WallContenders =
     [
@@ -33,7 +34,7 @@ internal static class QuickRun
     ];
 
     /// <param name="output">Where the table goes as rows are measured.</param>
-    /// <param name="args">Section numbers to run ("1".."7", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
+    /// <param name="args">Section numbers to run ("1".."8", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
     public static async Task<int> RunAsync(TextWriter output, IReadOnlyList<string> args)
     {
         var sections = new List<string>();
@@ -44,13 +45,13 @@ internal static class QuickRun
             {
                 markdown = args[++i];
             }
-            else if (args[i] is [>= '1' and <= '7'])
+            else if (args[i] is [>= '1' and <= '8'])
             {
                 sections.Add(args[i]);
             }
             else
             {
-                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-7 ...] [--markdown FILE]");
+                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-8 ...] [--markdown FILE]");
                 return 2;
             }
         }
@@ -93,6 +94,7 @@ internal static class QuickRun
         await Section("5", "5. cancel to stopped", () => CancelAsync(table));
         await Section("6", "6. bytes per queued task", () => QueuedAsync(table));
         await Section("7", "7. cluster", () => ClusterAsync(table));
+        await Section("8", "8. durable", () => DurableAsync(table));
         table.Legend();
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Quick run took {total.Elapsed.TotalSeconds:F0} s ({string.Join(", ", took)})."));
@@ -304,6 +306,43 @@ internal static class QuickRun
             Target.Cell(Row.ClusterWall, name, figures.Get));
     }
 
+    /// <summary>Issue 13's rows: a durable pool on a SQLite file on local disk, then recoveries of a prepared journal.</summary>
+    private static async Task DurableAsync(Table table)
+    {
+        var figures = new Figures();
+        var name = DurableScenario.ContenderName;
+        await using var durable = DurableScenario.Start();
+
+        await durable.RunNoOpAsync(DurableNoOpTasks / 10); // warm-up: JIT, the file's first pages, the batch sizer
+        var runs = new List<(TimeSpan Accepted, TimeSpan Ran)>();
+        for (var i = 0; i < Repetitions; i++)
+        {
+            runs.Add(await durable.RunNoOpAsync(DurableNoOpTasks));
+        }
+
+        var accepted = Median(runs.Select(r => DurableNoOpTasks / r.Accepted.TotalSeconds));
+        figures.Set(name, Measure.Throughput, Median(runs.Select(r => DurableNoOpTasks / r.Ran.TotalSeconds)));
+        table.Row(
+            $"8. durable no-op, {DurableNoOpTasks / 1000}k named tasks by SubmitManyAsync, {DurableScenario.Workers} workers, SQLite file in {DurableScenario.Disk}",
+            name,
+            string.Create(CultureInfo.InvariantCulture, $"accepted {accepted / 1e3:F1}k tasks/s, run {figures.Get(name, Measure.Throughput) / 1e3:F1}k tasks/s"),
+            Target.Cell(Row.DurableNoOp, name, figures.Get));
+
+        var template = await durable.PrepareRecoveryJournalAsync();
+        await durable.RecoverAsync(template); // warm-up
+        var recoveries = new List<(TimeSpan ReadBack, TimeSpan Resumed)>();
+        for (var i = 0; i < Repetitions; i++)
+        {
+            recoveries.Add(await durable.RecoverAsync(template));
+        }
+
+        table.Row(
+            $"8. durable recovery, a new pool reading back {DurableScenario.RecoveredOutcomes:N0} outcomes and {DurableScenario.UnfinishedTasks:N0} unfinished tasks",
+            name,
+            string.Create(CultureInfo.InvariantCulture, $"read back in {Median(recoveries.Select(r => r.ReadBack.TotalMilliseconds)):F0} ms, unfinished run again by {Median(recoveries.Select(r => r.Resumed.TotalMilliseconds)):F0} ms"),
+            "");
+    }
+
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -345,7 +384,7 @@ internal static class QuickRun
             Write("");
             Write("vs baseline / target: \"vs X r\" is the contender's throughput over X's, measured in the same run (higher is better);");
             Write("\"time vs\", \"B/queued vs\", \"p50 vs\", \"p99 vs\" are the contender's cost over X's (lower is better).");
-            Write("Each target of issue 10 (rows 1-6) and issue 12 (row 7) is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
+            Write("Each target of issue 10 (rows 1-6), issue 12 (row 7) and issue 13 (row 8) is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
             Write("gen2 the collections during the measured run, exceptions the first-chance exceptions from cancel to stopped.");
         }
 

@@ -30,6 +30,12 @@ public enum Row
 
     /// <summary>2,000 × 20 ms named tasks on three nodes × eight workers, against the ideal wall time (issue 12).</summary>
     ClusterWall,
+
+    /// <summary>No-op named tasks through <c>SubmitManyAsync</c> on a durable pool journaled in a SQLite file (issue 13).</summary>
+    DurableNoOp,
+
+    /// <summary>A new durable pool reading back 10,000 outcomes and 1,000 unfinished tasks, then running those (issue 13).</summary>
+    DurableRecovery,
 }
 
 /// <summary>What a target compares.</summary>
@@ -107,6 +113,9 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
         // Issue 12: the cluster has no in-process baseline; its targets are absolute.
         new(Row.ClusterNoOp, ClusterScenario.ContenderName, Measure.Throughput, null, Comparison.AtLeast, 30_000),
         new(Row.ClusterWall, ClusterScenario.ContenderName, Measure.TimesIdeal, null, Comparison.AtMost, 1.2),
+
+        // Issue 13: accepted and run, journaled on SQLite; recovery has no target, only its time.
+        new(Row.DurableNoOp, DurableScenario.ContenderName, Measure.Throughput, null, Comparison.AtLeast, 5_000),
     ];
 
     /// <summary>The targets of one contender in one row, in the order above.</summary>
@@ -119,9 +128,9 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
     /// </summary>
     public static (string Baseline, Measure Measure)? Reference(Row row, string contender)
     {
-        if (row is Row.ClusterNoOp or Row.ClusterWall)
+        if (row is Row.ClusterNoOp or Row.ClusterWall or Row.DurableNoOp or Row.DurableRecovery)
         {
-            return null; // nothing else runs across nodes
+            return null; // nothing else runs across nodes, or journals
         }
 
         var measure = row switch

@@ -7,7 +7,8 @@ namespace ActorPool.Cli.Cluster;
 /// <summary>
 /// Akka's log on stderr, one line per event and never a stack trace: the cluster commands keep
 /// stdout for what scripts read (<c>node up: ...</c>, the summary, the JSON), and Akka's own
-/// loggers write to stdout. Named in <c>akka.loggers</c> by <see cref="ClusterNode"/>.
+/// loggers write to stdout. Named in <c>akka.loggers</c> by <see cref="ClusterNode"/> and by the
+/// durable run (<c>run --durable</c>).
 /// </summary>
 internal sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {

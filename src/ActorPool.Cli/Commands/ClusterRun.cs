@@ -129,8 +129,8 @@ internal static class ClusterRun
         }
     }
 
-    /// <summary>Submits every task, a window at a time; returns how many were not accepted (a signal or a stopped pool came first).</summary>
-    private static async Task<int> SubmitAsync(WorkerPool pool, RunSettings settings, CancellationToken cancellationToken)
+    /// <summary>Submits every task as a named <c>sleep</c> task, a window at a time; returns how many were not accepted (a signal or a stopped pool came first). The durable run submits the same way.</summary>
+    internal static async Task<int> SubmitAsync(WorkerPool pool, RunSettings settings, CancellationToken cancellationToken)
     {
         // The same deterministic spread of failures as the local run.
         var failEvery = settings.FailureRate > 0 ? 1 / settings.FailureRate : double.PositiveInfinity;

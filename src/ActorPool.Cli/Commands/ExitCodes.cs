@@ -18,6 +18,12 @@ internal static class ExitCodes
     /// </summary>
     public const int ClusterUnavailable = 3;
 
+    /// <summary>
+    /// <c>run --durable</c> could not use its journal file: not a database (corrupt), locked by
+    /// another process, not writable, or its journal refused a write mid-run.
+    /// </summary>
+    public const int JournalUnavailable = 4;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ActorPool.Cli.Cluster;
 
 namespace ActorPool.Cli.Commands;
@@ -37,7 +38,12 @@ internal static class RunCommand
         var failureRate = NumericOption.Double("--failure-rate", "The fraction of tasks that throw, from 0 to 1.", 0, 0, 1);
         var json = new Option<bool>("--json")
         {
-            Description = "Print one JSON object on stdout instead of the summary (counts per outcome, retried, wallMs, perNode).",
+            Description = "Print one JSON object on stdout instead of the summary (counts per outcome, retried, wallMs, perNode; with --durable, resumed and recovered).",
+        };
+        var durable = new Option<string>("--durable")
+        {
+            Description = "Run on a durable pool journaled in this SQLite file (created if missing): first run again every task it holds without an outcome, then the new 'sleep' tasks. A run killed midway loses nothing: the next run on the file finishes it (--tasks 0 only resumes).",
+            HelpName = "FILE",
         };
         var seeds = SeedAddress.Option("With --cluster: a node of the cluster to join, as host:port (repeatable).");
         var hostname = NodeCommand.HostnameOption();
@@ -45,9 +51,9 @@ internal static class RunCommand
         var joinTimeout = NodeCommand.JoinTimeoutOption();
         joinTimeout.Description = $"With --cluster: how long to wait to join, and then for a node with workers, before giving up with exit code 3. {joinTimeout.Description![joinTimeout.Description!.IndexOf('[', StringComparison.Ordinal)..]}";
 
-        var command = new Command("run", "Push synthetic tasks through a pool (or, with --cluster, through a cluster of actorpool nodes) and print counts per outcome, wall time and tasks/s.")
+        var command = new Command("run", "Push synthetic tasks through a pool (with --cluster, through a cluster of actorpool nodes; with --durable, a pool journaled in a SQLite file) and print counts per outcome, wall time and tasks/s.")
         {
-            tasks, workers, queue, delay, failureRate, json, cluster, seeds, hostname, joinTimeout,
+            tasks, workers, queue, delay, failureRate, json, durable, cluster, seeds, hostname, joinTimeout,
         };
         command.Validators.Add(result =>
         {
@@ -61,10 +67,28 @@ internal static class RunCommand
             {
                 result.AddError("--seed is for runs on a cluster: add --cluster.");
             }
+
+            // The path as typed: with no value there is a parse error already, and no value to read.
+            if (result.GetResult(durable) is { Implicit: false, Tokens: [{ Value: var file }] })
+            {
+                if (clustered)
+                {
+                    result.AddError("--durable runs a local durable pool and cannot be combined with --cluster: a cluster journals on its nodes (actor-pool.persistence in their config).");
+                }
+                else if (DurableFileProblem(file) is { } problem)
+                {
+                    result.AddError(problem);
+                }
+            }
         });
         command.SetAction((parse, cancellationToken) =>
         {
             var settings = new RunSettings(parse.GetValue(tasks), parse.GetValue(workers), parse.GetValue(queue), parse.GetValue(delay), parse.GetValue(failureRate), parse.GetValue(json));
+            if (parse.GetValue(durable) is { } file)
+            {
+                return DurableRun.RunAsync(settings, new DurableRunSettings(file), output, error, signal);
+            }
+
             return parse.GetValue(cluster)
                 ? ClusterRun.RunAsync(
                     settings,
@@ -75,6 +99,31 @@ internal static class RunCommand
                 : RunAsync(settings, output, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>What is wrong with <c>--durable</c>'s path before anything opens it, or null: what a database says about the file itself comes later.</summary>
+    internal static string? DurableFileProblem(string file)
+    {
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            return $"--durable must name a SQLite file, such as jobs.db, was: '{file}'.";
+        }
+
+        if (file.StartsWith('-'))
+        {
+            // Most likely the next option taken as the path (--durable --tasks 5): no file made of it.
+            return $"--durable must name a SQLite file, was: '{file}' (write ./{file} for a file whose name starts with '-').";
+        }
+
+        if (Directory.Exists(file))
+        {
+            return $"--durable must name a SQLite file, not a directory, was: '{file}'.";
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        return folder is not null && !Directory.Exists(folder)
+            ? $"--durable names a file in a folder that does not exist, was: '{file}'."
+            : null;
     }
 
     /// <summary>Runs the synthetic load and writes the summary; returns the process exit code.</summary>
@@ -173,12 +222,24 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
     /// <summary>Workers per cluster node address when the run began; null for a local run.</summary>
     public IReadOnlyDictionary<string, int>? WorkersByNode { get; init; }
 
-    /// <summary>Accepted tasks with no outcome yet when the run stopped waiting (a signal, or this node was removed).</summary>
-    public int Unfinished => Settings.Tasks - NotSubmitted - Counts.Values.Sum();
+    /// <summary>A durable run: tasks found unfinished in the journal and run again in this run (counted in <see cref="Counts"/>); null otherwise.</summary>
+    public long? Resumed { get; init; }
+
+    /// <summary>A durable run: outcomes of tasks finished in earlier runs, read back from the journal (not in <see cref="Counts"/>); null otherwise.</summary>
+    public long? Recovered { get; init; }
+
+    /// <summary>A durable run: how many of the <see cref="Recovered"/> outcomes are successes.</summary>
+    public long? RecoveredSucceeded { get; init; }
+
+    /// <summary>Accepted tasks (and resumed ones) with no outcome yet when the run stopped waiting (a signal, this node was removed, the journal failed).</summary>
+    public int Unfinished => (int)(Settings.Tasks + (Resumed ?? 0)) - NotSubmitted - Counts.Values.Sum();
 
     public int Count(TaskOutcome outcome) => Counts.GetValueOrDefault(outcome);
 
-    public bool AllSucceeded => NotSubmitted == 0 && Count(TaskOutcome.Succeeded) == Settings.Tasks;
+    /// <summary>Every task the run meant to submit and every resumed one succeeded, and so did every recovered outcome.</summary>
+    public bool AllSucceeded => NotSubmitted == 0
+        && Count(TaskOutcome.Succeeded) == Settings.Tasks + (Resumed ?? 0)
+        && RecoveredSucceeded == Recovered;
 
     public double TasksPerSecond => WallTime > TimeSpan.Zero ? Counts.Values.Sum() / WallTime.TotalSeconds : 0;
 
@@ -200,7 +261,7 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
         output.WriteLine(string.Create(c, $"  timed out      {Count(TaskOutcome.TimedOut),10}"));
         output.WriteLine(string.Create(c, $"  dropped        {Count(TaskOutcome.Dropped),10}"));
         output.WriteLine(string.Create(c, $"  not submitted  {NotSubmitted,10}"));
-        if (PerNode is not null)
+        if (PerNode is not null || Resumed is not null)
         {
             if (Unfinished > 0)
             {
@@ -208,6 +269,13 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
             }
 
             output.WriteLine(string.Create(c, $"  retried        {Retried,10}"));
+        }
+
+        if (Resumed is not null)
+        {
+            output.WriteLine(string.Create(c, $"  resumed        {Resumed,10}   (unfinished in the journal, run again here)"));
+            var notSucceeded = Recovered - RecoveredSucceeded;
+            output.WriteLine(string.Create(c, $"  recovered      {Recovered,10}   (finished in earlier runs{(notSucceeded > 0 ? $", {notSucceeded} of them not succeeded" : string.Empty)})"));
         }
 
         output.WriteLine(string.Create(c, $"  wall time      {WallTime.TotalSeconds,10:F2} s"));
@@ -225,7 +293,8 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
     /// <summary>
     /// The JSON form: <c>submitted</c> is every task the run meant to submit, so once every
     /// accepted task has an outcome, submitted = succeeded + failed + cancelled + timedOut +
-    /// dropped + rejected (+ unfinished when the run stopped waiting early).
+    /// dropped + rejected (+ unfinished when the run stopped waiting early). A durable run adds
+    /// <c>resumed</c> on the left, and <c>recovered</c> and <c>recoveredSucceeded</c> beside.
     /// </summary>
     private RunJson ToJson() => new(
         Settings.Tasks,
@@ -240,9 +309,12 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
         (long)WallTime.TotalMilliseconds,
         Math.Round(TasksPerSecond, 1),
         new SortedDictionary<string, int>(PerNode?.ToDictionary() ?? [], StringComparer.Ordinal),
-        new SortedDictionary<string, int>(WorkersByNode?.ToDictionary() ?? [], StringComparer.Ordinal));
+        new SortedDictionary<string, int>(WorkersByNode?.ToDictionary() ?? [], StringComparer.Ordinal),
+        Resumed,
+        Recovered,
+        RecoveredSucceeded);
 
-    /// <summary>The JSON object's shape; property names become camelCase.</summary>
+    /// <summary>The JSON object's shape; property names become camelCase, and the durable run's fields are left out of other runs.</summary>
     private sealed record RunJson(
         int Submitted,
         int Succeeded,
@@ -256,5 +328,8 @@ internal sealed record RunSummary(RunSettings Settings, IReadOnlyDictionary<Task
         long WallMs,
         double TasksPerSecond,
         SortedDictionary<string, int> PerNode,
-        SortedDictionary<string, int> WorkersByNode);
+        SortedDictionary<string, int> WorkersByNode,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Resumed,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Recovered,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? RecoveredSucceeded);
 }

@@ -275,7 +275,7 @@ internal sealed class JournalActor : ReceivePersistentActor
         }
         else
         {
-            _context.Recorder.Store.Add(new RecordedItem(outcome, _context.Options.TimeProvider), tally: null);
+            _context.Recorder.Record(new RecordedItem(outcome, _context.Options.TimeProvider)); // a resumed task: OnTaskCompleted hears of it too
         }
 
         if (_stopping && outcome.Outcome is TaskOutcome.Cancelled or TaskOutcome.TimedOut)

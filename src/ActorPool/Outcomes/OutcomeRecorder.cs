@@ -50,6 +50,12 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
         return true;
     }
 
+    /// <summary>
+    /// Records a task settled elsewhere, its outcome fields already written (a durable pool's
+    /// resumed task): stored, counted and handed to the callbacks like any other outcome.
+    /// </summary>
+    public void Record(WorkItem settled) => Recorded(settled, tally: null);
+
     private void Recorded(WorkItem item, OutcomeTally? tally)
     {
         Store.Add(item, tally);

@@ -89,6 +89,59 @@ public sealed class DurablePoolTests : IDisposable
     }
 
     [Fact]
+    public async Task A_durable_pool_stopped_before_its_actor_system_must_not_hold_up_the_system_s_termination()
+    {
+        // The pool's drain is also a CoordinatedShutdown task; after StopAsync it has run already.
+        var system = ActorSystem.Create("durable-host", """
+            akka.loglevel = WARNING
+            akka.coordinated-shutdown.phases.service-requests-done.timeout = 60s
+            """);
+        try
+        {
+            var pool = WorkerPool.Create(system, Options(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30)), "jobs");
+            pool.Start();
+            await pool.SubmitManyAsync("echo", Enumerable.Range(0, 10).Select(i => (object?)new Echo($"e{i}"))).WaitAsync(TestSignals.Patience);
+            await pool.WaitAsync().WaitAsync(TestSignals.Patience);
+            await pool.StopAsync().WaitAsync(TestSignals.Patience);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(90));
+
+            // A drain that waited for the stopped journal would take the 30 s shutdown timeout.
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task OnTaskCompleted_must_be_called_for_the_resumed_tasks_like_for_any_other()
+    {
+        var crashing = Pool(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200), o => o.Handlers.Add<Echo, string>("hang", async (echo, _) =>
+        {
+            await new TaskCompletionSource().Task; // never ends: unfinished when the process "dies"
+            return echo.Text;
+        }));
+        crashing.Start();
+        var ids = await crashing.SubmitManyAsync("hang", Enumerable.Range(0, 5).Select(i => (object?)new Echo($"h{i}"))).WaitAsync(TestSignals.Patience);
+        await crashing.CrashAsync();
+
+        var reported = new System.Collections.Concurrent.ConcurrentDictionary<long, TaskResult>();
+        await using var next = Pool(o => o.OnTaskCompleted = r => reported[r.TaskId] = r, o => o.Handlers.Add<Echo, string>("hang", (echo, _) => Task.FromResult(echo.Text)));
+        next.Start();
+        await next.WaitAsync().WaitAsync(TestSignals.Patience);
+        var fresh = await next.SubmitAsync("echo", new Echo("new"));
+        await next.WaitAsync().WaitAsync(TestSignals.Patience);
+
+        // "Called once with every recorded result of the pool": the resumed ones are recorded results.
+        await TestSignals.EventuallyAsync(() => reported.Count == 6, () => $"{reported.Count} reported: {string.Join(", ", reported.Keys.Order())}");
+        Assert.Equal([.. ids.Order(), fresh], reported.Keys.Order());
+        Assert.All(reported.Values, r => Assert.Equal(TaskOutcome.Succeeded, r.Outcome));
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_database_must_fail_the_pool_at_once_naming_it()
     {
         System.IO.File.WriteAllText(File, "this is not a SQLite database, whatever its name says");
@@ -163,7 +216,9 @@ public sealed class DurablePoolTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private WorkerPool Pool(params Action<WorkerPoolOptions>[] configure)
+    private WorkerPool Pool(params Action<WorkerPoolOptions>[] configure) => new(Options(configure));
+
+    private WorkerPoolOptions Options(params Action<WorkerPoolOptions>[] configure)
     {
         var options = new WorkerPoolOptions { Workers = 2, ShutdownTimeout = TimeSpan.FromSeconds(5) };
         options.Persistence.Enabled = true;
@@ -174,7 +229,7 @@ public sealed class DurablePoolTests : IDisposable
             step(options);
         }
 
-        return new WorkerPool(options);
+        return options;
     }
 
     /// <summary>Events the journal still holds (deleted ones are only marked until the plugin drops them).</summary>
