@@ -112,7 +112,7 @@ internal static class DurableRun
 
         if (!settings.Json)
         {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ActorPool run on {file}: {recovery.Resumed} unfinished tasks resumed, {recovery.Recovered} earlier outcomes recovered; {settings.Tasks} new tasks of {settings.DelayMs} ms on {settings.Workers} workers (queue {settings.Queue})"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ActorPool run on {file}: {recovery.Resumed} unfinished tasks resumed, {recovery.Recovered} earlier outcomes recovered; {(settings.Tasks == 0 ? "no new tasks" : $"{settings.Tasks} new tasks of {settings.DelayMs} ms")} on {settings.Workers} workers (queue {settings.Queue})"));
             await output.FlushAsync(CancellationToken.None);
         }
 

@@ -25,6 +25,9 @@ public sealed class DurableScenario : IAsyncDisposable
     private const string NoOp = "noop";
     private const string Hold = "hold";
 
+    /// <summary>The name of a pool on an actor system of its own, its identity in the journal: the recovering <c>new WorkerPool(options)</c> has it.</summary>
+    private const string OwnSystemPoolName = "pool";
+
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(120);
 
     private readonly string _folder;
@@ -72,7 +75,7 @@ public sealed class DurableScenario : IAsyncDisposable
         var held = new Held();
         try
         {
-            var pool = WorkerPool.Create(system, Options(path, held), "bench");
+            var pool = WorkerPool.Create(system, Options(path, held), OwnSystemPoolName);
             pool.Start();
             var payloads = new object?[RecoveredOutcomes];
             Array.Fill(payloads, 0);
