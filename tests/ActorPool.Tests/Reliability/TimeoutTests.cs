@@ -18,7 +18,7 @@ public sealed class TimeoutTests
             var run = pool.RunAsync(
                 _ =>
                 {
-                    Thread.Sleep(800);
+                    Thread.Sleep(3000); // far past the deadline, so a loaded machine's late timer still lands well before it
                     returned.TrySetResult(DateTimeOffset.UtcNow);
                     return Task.FromResult(0);
                 },
@@ -33,7 +33,7 @@ public sealed class TimeoutTests
             // delegate still blocked its thread. (When the caller wakes depends on the thread pool
             // the blocked delegate is starving, which a loaded test run makes slow.)
             var recordedAt = result.StartedAt + result.Duration;
-            Assert.InRange(result.Duration, TimeSpan.FromMilliseconds(90), TimeSpan.FromMilliseconds(700));
+            Assert.InRange(result.Duration, TimeSpan.FromMilliseconds(90), TimeSpan.FromMilliseconds(2000));
             var returnedAt = await returned.Task.WaitAsync(TestSignals.Patience);
             Assert.True(recordedAt < returnedAt, $"recorded at {recordedAt:O}, after the delegate returned at {returnedAt:O}");
         }
