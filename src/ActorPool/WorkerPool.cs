@@ -207,7 +207,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         var named = Handler(handler);
         options?.Validate();
         var item = new NamedRunItem<TResult>(named, Encode(named, payload), options, _options.Services, cancellationToken);
-        return Await(_engine.Submit(item, cancellationToken), item.Completion, cancellationToken);
+        return Await(_engine.SubmitRun(item, cancellationToken), item.Completion, cancellationToken);
     }
 
     /// <summary>Submits a task and waits for its value.</summary>
@@ -227,7 +227,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(task);
         options?.Validate();
         var item = new RunItem<T>(task, options, cancellationToken);
-        return Await(_engine.Submit(item, cancellationToken), item.Completion, cancellationToken);
+        return Await(_engine.SubmitRun(item, cancellationToken), item.Completion, cancellationToken);
     }
 
     /// <summary>
@@ -284,9 +284,9 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     internal Task<PoolState> GetStateAsync() => _engine.GetStateAsync();
 
     /// <summary>The caller's view of a run: its completion once accepted, the refusal otherwise.</summary>
-    private static Task<T> Await<T>(Task<long> submitted, Task<T> completion, CancellationToken cancellationToken)
+    private static Task<T> Await<T>(Task? submitted, Task<T> completion, CancellationToken cancellationToken)
     {
-        if (!submitted.IsCompletedSuccessfully)
+        if (submitted is { IsCompletedSuccessfully: false })
         {
             return AwaitAcceptedAsync(submitted, completion, cancellationToken);
         }
@@ -294,7 +294,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         // Accepted at once (the usual case): hand back the completion itself, no extra state machine.
         return cancellationToken.CanBeCanceled ? completion.WaitAsync(cancellationToken) : completion;
 
-        static async Task<T> AwaitAcceptedAsync(Task<long> submitted, Task<T> completion, CancellationToken cancellationToken)
+        static async Task<T> AwaitAcceptedAsync(Task submitted, Task<T> completion, CancellationToken cancellationToken)
         {
             await submitted.ConfigureAwait(false);
             return await completion.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -100,7 +100,12 @@ internal sealed class LocalEngine : PoolEngine
 
     public override void Start(CancellationToken cancellationToken) => _lifecycle?.Start(cancellationToken);
 
-    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
+    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken) => Admit(item, cancellationToken) ?? Task.FromResult(item.Id);
+
+    public override Task? SubmitRun(WorkItem item, CancellationToken cancellationToken) => Admit(item, cancellationToken);
+
+    /// <summary>Null when the task was accepted at once, else the refusal or the wait for room.</summary>
+    private Task<long>? Admit(WorkItem item, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -111,7 +116,7 @@ internal sealed class LocalEngine : PoolEngine
         var admission = _gate.TryAdmit(item, mayWait: true);
         return admission switch
         {
-            AdmissionResult.Accepted => Task.FromResult(item.Id),
+            AdmissionResult.Accepted => null,
             AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(item, cancellationToken),
             _ => Task.FromException<long>(_gate.Rejection(admission)),
         };

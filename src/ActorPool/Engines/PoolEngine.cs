@@ -27,6 +27,12 @@ internal abstract class PoolEngine
     /// <summary>Admits a task, waiting for queue room when the policy says so; completes with its id.</summary>
     public abstract Task<long> Submit(WorkItem item, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Admits a task whose caller awaits the task's own completion rather than its id: null when it
+    /// was accepted at once (no task allocated on that path), else what decides its acceptance.
+    /// </summary>
+    public virtual Task? SubmitRun(WorkItem item, CancellationToken cancellationToken) => Submit(item, cancellationToken);
+
     /// <summary>Admits a task only if it can be now.</summary>
     public abstract bool TrySubmit(WorkItem item);
 

@@ -8,34 +8,29 @@ internal sealed class RunItem<T>(Func<CancellationToken, Task<T>> work, TaskOpti
     : WorkItem(options)
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Func<CancellationToken, Task<T>>? _work = work;
 
-    /// <summary>The run that succeeded; its value completes the caller.</summary>
-    private Task<T>? _succeeded;
+    /// <summary>The delegate until a run succeeds, then that run's task, whose value completes the caller (one field: the item is allocated per task).</summary>
+    private object? _workOrRun = work;
 
     public override CancellationToken CallerToken { get; } = callerToken;
 
     /// <summary>What the caller awaits.</summary>
     public Task<T> Completion => _completion.Task;
 
-    public override Task? Invoke(CancellationToken token) => _work!(token);
+    public override Task? Invoke(CancellationToken token) => _workOrRun is Func<CancellationToken, Task<T>> work ? work(token) : null;
 
-    public override void Succeeded(Task completed) => _succeeded = (Task<T>)completed;
+    public override void Succeeded(Task completed) => _workOrRun = completed;
 
     public override void CompleteCaller()
     {
-        if (Outcome == TaskOutcome.Succeeded && _succeeded is not null)
+        if (Outcome == TaskOutcome.Succeeded && _workOrRun is Task<T> succeeded)
         {
-            _completion.TrySetFromTask(_succeeded);
+            _completion.TrySetFromTask(succeeded);
             return;
         }
 
         OutcomeErrors.Complete(_completion, Outcome, Error);
     }
 
-    public override void Release()
-    {
-        _work = null;
-        _succeeded = null;
-    }
+    public override void Release() => _workOrRun = null;
 }

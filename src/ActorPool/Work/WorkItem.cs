@@ -17,6 +17,9 @@ internal abstract class WorkItem
 {
     private int _state;
 
+    /// <summary>The outcome in a byte: it packs beside the flags, and every item is a task on the hot path.</summary>
+    private byte _outcome;
+
     protected WorkItem(TaskOptions? options) => Options = options;
 
     /// <summary>The id the caller was given; set once at admission.</summary>
@@ -71,7 +74,11 @@ internal abstract class WorkItem
     public long EndTimestamp { get; set; }
 
     /// <summary>The recorded outcome; meaningful once <see cref="IsSettled"/>.</summary>
-    public TaskOutcome Outcome { get; private set; }
+    public TaskOutcome Outcome
+    {
+        get => (TaskOutcome)_outcome;
+        private set => _outcome = (byte)value;
+    }
 
     /// <summary>Whether the outcome ends a run (so it has a run time and tells the circuit breaker something).</summary>
     public bool Ran { get; private set; }
