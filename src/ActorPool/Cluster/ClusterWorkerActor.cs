@@ -51,13 +51,24 @@ internal sealed class ClusterWorkerActor : ReceiveActor
             var outcome = await RunOneAsync(batch.Tasks[i]);
             if (outcome is null)
             {
-                // This node's pool stopped under us (it is leaving): report nothing and go; the
-                // supervisor puts our tasks back when it sees us gone.
+                // This node's pool stopped under us (it is leaving, or its system is going): report
+                // what did finish and go; the supervisor puts the rest back when it sees us gone.
+                Report(outcomes.AsSpan(0, i).ToArray());
                 Context.Stop(Self);
                 return;
             }
 
             outcomes[i] = outcome;
+        }
+
+        Report(outcomes);
+    }
+
+    private void Report(WireOutcome[] outcomes)
+    {
+        if (outcomes.Length == 0)
+        {
+            return;
         }
 
         var parts = WireBudget.Chunks(outcomes, WireBudget.Size, _wireBudget).ToList();
@@ -88,6 +99,13 @@ internal sealed class ClusterWorkerActor : ReceiveActor
         }
 
         var done = await item.Done;
+        if (done.Outcome == TaskOutcome.Cancelled)
+        {
+            // No caller's token crosses the wire, so only this node's own pool cancels here: the
+            // node is going, and the task is not over. It runs again on another node.
+            return null;
+        }
+
         var duration = _node.Executor.Results.Duration(done);
         var outcome = done.Outcome;
         var error = done.Error;
