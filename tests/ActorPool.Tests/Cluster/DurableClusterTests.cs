@@ -31,9 +31,12 @@ public sealed class DurableClusterTests : IDisposable
             await TestSignals.EventuallyAsync(() => survivor.GetStats().Resumed > 0, () => $"{survivor.GetStats()}");
             var stats = survivor.GetStats();
 
+            // Every accepted task came back from the journal exactly once: finished (its outcome read
+            // back) or not (run again). How many finished outcomes were journaled before the crash
+            // depends on the load, since outcomes are journaled behind; that every task is one of the two does not.
             Assert.Equal(tags.Order(), ran.Keys.Order());
-            Assert.InRange(stats.Resumed, 1, 500);
-            Assert.True(stats.Recovered >= 100 - 12, $"{stats.Recovered} outcomes read back"); // all but what was not journaled behind yet
+            Assert.True(stats.Resumed >= 1, $"{stats}");
+            Assert.Equal(tags.Length, stats.Recovered + stats.Resumed);
         }
         finally
         {
