@@ -8,7 +8,6 @@ using ActorPool.Durable;
 using ActorPool.Messages;
 using ActorPool.Outcomes;
 using ActorPool.Serialization;
-using ActorPool.Work;
 using Akka;
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
@@ -22,7 +21,7 @@ namespace ActorPool.Engines;
 /// local pool that runs the tasks the supervisor's workers on this node are handed.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop disposes the meter; the pool's lifetime is its stop, not a using block.")]
-internal sealed class ClusterEngine : PoolEngine
+internal sealed class ClusterEngine : NamedTaskEngine
 {
     private const string SingletonName = "supervisor";
 
@@ -106,70 +105,11 @@ internal sealed class ClusterEngine : PoolEngine
 
     public override ActorSystem? System => _system;
 
+    protected override AdmissionGate Gate => _gate;
+
     public override void Start(CancellationToken cancellationToken)
     {
         // A clustered pool runs as soon as its supervisor has workers; the front has nothing to start.
-    }
-
-    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
-    {
-        if (item is not NamedItem named)
-        {
-            _gate.CountRefused();
-            return Task.FromException<long>(new SubmitRejectedException(RejectionReason.NamedTasksOnly));
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            _gate.CountRefused();
-            return Task.FromCanceled<long>(cancellationToken);
-        }
-
-        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var admission = _gate.TryAdmit(item, mayWait: true);
-        return admission switch
-        {
-            AdmissionResult.Accepted => named.Acceptance.Task,
-            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(named, cancellationToken),
-            _ => Task.FromException<long>(_gate.Rejection(admission)),
-        };
-    }
-
-    public override bool TrySubmit(WorkItem item)
-    {
-        if (item is not NamedItem named)
-        {
-            _gate.CountRefused();
-            return false;
-        }
-
-        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
-    }
-
-    public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
-    {
-        // The gate posts each task; the front hands the supervisor whatever has gathered in one batch.
-        var accepted = new List<Task<long>>(total);
-        var next = 0;
-        try
-        {
-            for (; next < total; next++)
-            {
-                accepted.Add(Submit(itemAt(next), cancellationToken));
-                if (accepted[^1].IsFaulted || accepted[^1].IsCanceled)
-                {
-                    next++;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            _gate.CountRefused(total - next);
-        }
-
-        return await Task.WhenAll(accepted).ConfigureAwait(false);
     }
 
     public override Task StopAsync(CancellationToken cancellationToken)
@@ -279,11 +219,5 @@ internal sealed class ClusterEngine : PoolEngine
         executor.EnablePriority = false;
         executor.OnTaskCompleted = null;
         return executor;
-    }
-
-    private async Task<long> AdmitWhenRoomAsync(NamedItem item, CancellationToken cancellationToken)
-    {
-        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
-        return await item.Acceptance!.Task.ConfigureAwait(false);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using ActorPool.Actors;
 using ActorPool.Admission;
 using ActorPool.Configuration;
@@ -11,7 +10,6 @@ using ActorPool.Serialization;
 using ActorPool.Work;
 using Akka;
 using Akka.Actor;
-using Akka.Configuration;
 using Inbox = ActorPool.Admission.Inbox;
 
 namespace ActorPool.Engines;
@@ -22,10 +20,8 @@ namespace ActorPool.Engines;
 /// back every task without an outcome.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop releases what the pool holds; the pool's lifetime is its stop.")]
-internal sealed class DurableEngine : PoolEngine
+internal sealed class DurableEngine : NamedTaskEngine
 {
-    private const string OwnSystemName = "actor-pool";
-
     private readonly WorkerPoolOptions _options;
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
@@ -43,7 +39,7 @@ internal sealed class DurableEngine : PoolEngine
         JournalSetup.Check(options.Persistence);
         _options = options;
         _ownsSystem = system is null;
-        _system = system ?? CreateOwnSystem(options);
+        _system = system ?? CreateOwnSystem(options, JournalSetup.Config(options.Persistence));
         if (!_ownsSystem)
         {
             _system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
@@ -90,68 +86,9 @@ internal sealed class DurableEngine : PoolEngine
 
     public override ActorSystem? System => _system;
 
+    protected override AdmissionGate Gate => _gate;
+
     public override void Start(CancellationToken cancellationToken) => _executor.Start(cancellationToken);
-
-    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
-    {
-        if (item is not NamedItem named)
-        {
-            _gate.CountRefused();
-            return Task.FromException<long>(new SubmitRejectedException(RejectionReason.NamedTasksOnly));
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            _gate.CountRefused();
-            return Task.FromCanceled<long>(cancellationToken);
-        }
-
-        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var admission = _gate.TryAdmit(item, mayWait: true);
-        return admission switch
-        {
-            AdmissionResult.Accepted => named.Acceptance.Task,
-            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(named, cancellationToken),
-            _ => Task.FromException<long>(_gate.Rejection(admission)),
-        };
-    }
-
-    public override bool TrySubmit(WorkItem item)
-    {
-        if (item is not NamedItem named)
-        {
-            _gate.CountRefused();
-            return false;
-        }
-
-        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
-    }
-
-    public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
-    {
-        // Every task goes into the inbox at once; the journal writes whatever gathered in one batch.
-        var accepted = new List<Task<long>>(total);
-        var next = 0;
-        try
-        {
-            for (; next < total; next++)
-            {
-                accepted.Add(Submit(itemAt(next), cancellationToken));
-                if (accepted[^1].IsFaulted || accepted[^1].IsCanceled)
-                {
-                    next++;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            _gate.CountRefused(total - next);
-        }
-
-        return await Task.WhenAll(accepted).ConfigureAwait(false);
-    }
 
     public override Task StopAsync(CancellationToken cancellationToken)
     {
@@ -200,24 +137,6 @@ internal sealed class DurableEngine : PoolEngine
     public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
 
     public override Task<PoolState> GetStateAsync() => _executor.GetStateAsync();
-
-    private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
-    {
-        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
-        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
-            akka {
-              loglevel = WARNING
-              stdout-loglevel = WARNING
-              log-dead-letters = off
-              log-dead-letters-during-shutdown = off
-              coordinated-shutdown {
-                run-by-clr-shutdown-hook = off
-                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
-              }
-            }
-            """)).WithFallback(JournalSetup.Config(options.Persistence)).WithFallback(WorkerPoolSettings.ParseReference());
-        return ActorSystem.Create(OwnSystemName, config);
-    }
 
     /// <summary>The local pool that runs the journal's tasks: the pool's settings, minus what the journal and its gate do.</summary>
     private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options)
@@ -298,11 +217,5 @@ internal sealed class DurableEngine : PoolEngine
 
             _context.Ready.TrySetException(error);
         }
-    }
-
-    private async Task<long> AdmitWhenRoomAsync(NamedItem item, CancellationToken cancellationToken)
-    {
-        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
-        return await item.Acceptance!.Task.ConfigureAwait(false);
     }
 }

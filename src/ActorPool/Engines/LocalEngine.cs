@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using ActorPool.Actors;
 using ActorPool.Admission;
 using ActorPool.Configuration;
@@ -8,7 +7,6 @@ using ActorPool.Messages;
 using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 
 namespace ActorPool.Engines;
@@ -20,8 +18,6 @@ namespace ActorPool.Engines;
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop disposes the meter; the pool's lifetime is its stop, not a using block.")]
 internal sealed class LocalEngine : PoolEngine
 {
-    private const string OwnSystemName = "actor-pool";
-
     /// <summary>The most tasks <c>SubmitManyAsync</c> hands over at once.</summary>
     private const int MaxBatch = 4096;
 
@@ -240,25 +236,6 @@ internal sealed class LocalEngine : PoolEngine
         var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);
         _supervisor.Tell(new GetPoolState(reply));
         return await reply.Task.WaitAsync(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
-    }
-
-    private static ActorSystem CreateOwnSystem(WorkerPoolOptions options)
-    {
-        // The drain phase may take the whole shutdown timeout; give it room beyond that.
-        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
-        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
-            akka {
-              loglevel = WARNING
-              stdout-loglevel = WARNING
-              log-dead-letters = off
-              log-dead-letters-during-shutdown = off
-              coordinated-shutdown {
-                run-by-clr-shutdown-hook = off
-                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
-              }
-            }
-            """)).WithFallback(WorkerPoolSettings.ParseReference());
-        return ActorSystem.Create(OwnSystemName, config);
     }
 
     private async Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)

@@ -1,6 +1,9 @@
+using System.Globalization;
+using ActorPool.Configuration;
 using ActorPool.Messages;
 using ActorPool.Work;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Event;
 
 namespace ActorPool.Engines;
@@ -12,6 +15,8 @@ namespace ActorPool.Engines;
 /// </summary>
 internal abstract class PoolEngine
 {
+    private const string OwnSystemName = "actor-pool";
+
     public abstract int Workers { get; }
 
     /// <summary>The actor that answers for the pool on this node, for tests.</summary>
@@ -51,6 +56,35 @@ internal abstract class PoolEngine
 
     /// <summary>The supervisor's live figures, for tests.</summary>
     public abstract Task<PoolState> GetStateAsync();
+
+    /// <summary>
+    /// The actor system of a pool created without one: quiet logs, no CLR shutdown hook (the pool's
+    /// stop terminates it), and a drain phase with room beyond the shutdown timeout.
+    /// </summary>
+    /// <param name="options">The pool's settings.</param>
+    /// <param name="fallback">Configuration the engine needs besides the pool's reference (a journal's plugins), or null.</param>
+    protected static ActorSystem CreateOwnSystem(WorkerPoolOptions options, Config? fallback = null)
+    {
+        var phaseTimeout = OptionLimits.Cap(options.ShutdownTimeout) + TimeSpan.FromSeconds(5);
+        var config = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              coordinated-shutdown {
+                run-by-clr-shutdown-hook = off
+                phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
+              }
+            }
+            """));
+        if (fallback is not null)
+        {
+            config = config.WithFallback(fallback);
+        }
+
+        return ActorSystem.Create(OwnSystemName, config.WithFallback(WorkerPoolSettings.ParseReference()));
+    }
 
     /// <summary>Warns when the system's drain phase would cut the pool's graceful stop short.</summary>
     protected static void WarnIfDrainPhaseIsShort(ActorSystem system, WorkerPoolOptions options, string name)

@@ -1,0 +1,82 @@
+using ActorPool.Admission;
+using ActorPool.Work;
+
+namespace ActorPool.Engines;
+
+/// <summary>
+/// An engine that takes named tasks only (clustered and durable pools): a closure is refused with
+/// <see cref="RejectionReason.NamedTasksOnly"/>, and a submit returns once whatever stands behind
+/// the gate (the cluster's supervisor, the journal) has accepted the task, not when the gate has.
+/// </summary>
+internal abstract class NamedTaskEngine : PoolEngine
+{
+    /// <summary>The gate that admits into the engine's inbox.</summary>
+    protected abstract AdmissionGate Gate { get; }
+
+    public sealed override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
+    {
+        if (item is not NamedItem named)
+        {
+            Gate.CountRefused();
+            return Task.FromException<long>(new SubmitRejectedException(RejectionReason.NamedTasksOnly));
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Gate.CountRefused();
+            return Task.FromCanceled<long>(cancellationToken);
+        }
+
+        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var admission = Gate.TryAdmit(item, mayWait: true);
+        return admission switch
+        {
+            AdmissionResult.Accepted => named.Acceptance.Task,
+            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(named, cancellationToken),
+            _ => Task.FromException<long>(Gate.Rejection(admission)),
+        };
+    }
+
+    public sealed override bool TrySubmit(WorkItem item)
+    {
+        if (item is not NamedItem named)
+        {
+            Gate.CountRefused();
+            return false;
+        }
+
+        named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
+    }
+
+    public sealed override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    {
+        // Every task goes into the inbox at once; what stands behind it takes whatever gathered in one batch.
+        var accepted = new List<Task<long>>(total);
+        var next = 0;
+        try
+        {
+            for (; next < total; next++)
+            {
+                accepted.Add(Submit(itemAt(next), cancellationToken));
+                if (accepted[^1].IsFaulted || accepted[^1].IsCanceled)
+                {
+                    next++;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Gate.CountRefused(total - next);
+        }
+
+        return await Task.WhenAll(accepted).ConfigureAwait(false);
+    }
+
+    private async Task<long> AdmitWhenRoomAsync(NamedItem item, CancellationToken cancellationToken)
+    {
+        await Gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
+        return await item.Acceptance!.Task.ConfigureAwait(false);
+    }
+}
