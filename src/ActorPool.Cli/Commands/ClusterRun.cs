@@ -193,7 +193,8 @@ internal static class ClusterRun
 
     private static string Nodes(int count) => count == 1 ? "1 node" : $"{count} nodes";
 
-    private static long Done(PoolStats stats) => stats.Succeeded + stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped;
+    /// <summary>Outcomes recorded so far, of every kind.</summary>
+    internal static long Done(PoolStats stats) => stats.Succeeded + stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped;
 
     /// <summary><c>127.0.0.1:4053</c> for <c>akka.tcp://actorpool@127.0.0.1:4053</c>: every node shares the rest.</summary>
     private static string ShortNode(string address) => address[(address.IndexOf('@', StringComparison.Ordinal) + 1)..];

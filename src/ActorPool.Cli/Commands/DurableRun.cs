@@ -165,7 +165,7 @@ internal static class DurableRun
         }
         else
         {
-            await thisRun.CatchUpAsync(Outcomes(stats), CallbackPatience);
+            await thisRun.CatchUpAsync(ClusterRun.Done(stats), CallbackPatience);
         }
 
         // Submits a lost journal left hanging were never journaled: not submitted either.
@@ -296,8 +296,6 @@ internal static class DurableRun
         [TaskOutcome.Dropped] = (int)stats.Dropped,
     };
 
-    private static long Outcomes(PoolStats stats) => stats.Succeeded + stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped;
-
     /// <summary>One line on stderr every half second while something changed: this run's outcomes of the resumed and new tasks, the queue, the busy workers.</summary>
     private static async Task ReportProgressAsync(WorkerPool pool, int tasks, TextWriter error, CancellationToken cancellationToken)
     {
@@ -309,7 +307,7 @@ internal static class DurableRun
             {
                 var stats = pool.GetStats();
                 var failed = stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped;
-                var line = string.Create(CultureInfo.InvariantCulture, $"{ClusterRun.ProgressPrefix}{Math.Min(Outcomes(stats), tasks)}/{tasks} done ({failed} not succeeded), {stats.Queued} queued, {stats.ActiveWorkers} busy");
+                var line = string.Create(CultureInfo.InvariantCulture, $"{ClusterRun.ProgressPrefix}{Math.Min(ClusterRun.Done(stats), tasks)}/{tasks} done ({failed} not succeeded), {stats.Queued} queued, {stats.ActiveWorkers} busy");
                 if (line != last)
                 {
                     await error.WriteLineAsync(line);
