@@ -38,7 +38,7 @@ public sealed class ClusterHostingTests
             Assert.Equal(Enumerable.Range(1, 10).Select(n => n * n), squares);
             Assert.Equal(RejectionReason.NamedTasksOnly, refused.Reason); // it really is the clustered pool
             // The cluster's figures are refreshed every 250 ms, so ten quick tasks can finish first.
-            await TestHosts.EventuallyAsync(() => pool.GetStats().WorkersByNode.Count > 0, () => $"{pool.GetStats()}");
+            await TestSignals.EventuallyAsync(() => pool.GetStats().WorkersByNode.Count > 0, () => $"{pool.GetStats()}");
             Assert.Equal(3, Assert.Single(pool.GetStats().WorkersByNode).Value);
         }
         finally

@@ -57,13 +57,13 @@ public sealed class HealthCheckTests
         var pool = host.Services.GetRequiredKeyedService<IWorkerPool>("mail");
 
         var healthy = await health.CheckHealthAsync();
-        var release = TestHosts.NewGate();
+        var release = TestSignals.NewGate();
         for (var i = 0; i < 4; i++)
         {
             await pool.SubmitAsync(_ => release.Task, CancellationToken.None);
         }
 
-        await TestHosts.EventuallyAsync(() => pool.GetStats().Queued == 3, () => $"queued {pool.GetStats().Queued}");
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Queued == 3, () => $"queued {pool.GetStats().Queued}");
         var degraded = await health.CheckHealthAsync();
         release.TrySetResult();
         await host.StopAsync();

@@ -19,9 +19,9 @@ public sealed class HostLifecycleTests
         await host.StartAsync();
         var pool = host.Services.GetRequiredKeyedService<IWorkerPool>("mail");
         var system = host.Services.GetRequiredService<ActorSystem>();
-        var release = TestHosts.NewGate();
+        var release = TestSignals.NewGate();
         var running = 0;
-        var bothRunning = TestHosts.NewGate();
+        var bothRunning = TestSignals.NewGate();
         var ids = new List<long>();
         for (var i = 0; i < 5; i++)
         {
@@ -42,7 +42,7 @@ public sealed class HostLifecycleTests
 
         // The drain is under way once the pool refuses new work (tasks it still took before that count too).
         var accepted = 0;
-        var deadline = DateTime.UtcNow + TestHosts.Patience;
+        var deadline = DateTime.UtcNow + TestSignals.Patience;
         while (await pool.TrySubmitAsync(_ => release.Task))
         {
             accepted++;
@@ -52,10 +52,10 @@ public sealed class HostLifecycleTests
 
         Assert.False(system.WhenTerminated.IsCompleted, "the actor system went before the pool drained");
         release.TrySetResult();
-        await stopping.WaitAsync(TestHosts.Patience);
+        await stopping.WaitAsync(TestSignals.Patience);
         clock.Stop();
 
-        await system.WhenTerminated.WaitAsync(TestHosts.Patience);
+        await system.WhenTerminated.WaitAsync(TestSignals.Patience);
         var results = pool.GetResults();
         Assert.All(ids, id => Assert.Equal(TaskOutcome.Succeeded, results[id].Outcome));
         var stats = pool.GetStats();
@@ -75,7 +75,7 @@ public sealed class HostLifecycleTests
         });
         await host.StartAsync();
         var pool = host.Services.GetRequiredKeyedService<IWorkerPool>("slow");
-        var started = TestHosts.NewGate();
+        var started = TestSignals.NewGate();
         var stuck = await pool.SubmitAsync(async ct =>
         {
             started.TrySetResult();
@@ -85,7 +85,7 @@ public sealed class HostLifecycleTests
         await started.WaitAsync();
 
         var clock = Stopwatch.StartNew();
-        await host.StopAsync().WaitAsync(TestHosts.Patience);
+        await host.StopAsync().WaitAsync(TestSignals.Patience);
         clock.Stop();
 
         var results = pool.GetResults();

@@ -31,7 +31,7 @@ public sealed class LoggingTests
 
         var ok = await pool.SubmitAsync(_ => Task.CompletedTask);
         var bad = await pool.SubmitAsync(_ => throw new InvalidOperationException("smtp said no"));
-        await pool.WaitAsync().WaitAsync(TestHosts.Patience);
+        await pool.WaitAsync().WaitAsync(TestSignals.Patience);
         host.Services.GetRequiredService<ActorSystem>().Log.Warning("routed through {0}", "Microsoft.Extensions.Logging");
         await host.StopAsync();
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorPool.Hosting.Tests;
@@ -7,43 +5,9 @@ namespace ActorPool.Hosting.Tests;
 public sealed class MetricsTests : IDisposable
 {
     private readonly string _pool = TestHosts.UniqueName("metrics");
-    private readonly ConcurrentDictionary<string, long> _latest = new();
-    private readonly ConcurrentQueue<double> _durations = new();
-    private readonly MeterListener _listener = new();
+    private readonly PoolMeterListener _listener;
 
-    public MetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == "ActorPool")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            if (Tag(tags, "actorpool.pool") == _pool)
-            {
-                var outcome = Tag(tags, "actorpool.outcome");
-                _latest[outcome is null ? instrument.Name : $"{instrument.Name}/{outcome}"] = value;
-            }
-        });
-        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
-        {
-            if (Tag(tags, "actorpool.pool") == _pool)
-            {
-                _latest[instrument.Name] = value;
-            }
-        });
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-        {
-            if (Tag(tags, "actorpool.pool") == _pool && instrument.Name == "actorpool.task.duration")
-            {
-                _durations.Enqueue(value);
-            }
-        });
-        _listener.Start();
-    }
+    public MetricsTests() => _listener = new PoolMeterListener(_pool);
 
     public void Dispose() => _listener.Dispose();
 
@@ -58,8 +22,8 @@ public sealed class MetricsTests : IDisposable
         });
         await host.StartAsync();
         var pool = host.Services.GetRequiredKeyedService<IWorkerPool>(_pool);
-        var release = TestHosts.NewGate();
-        var running = TestHosts.NewGate();
+        var release = TestSignals.NewGate();
+        var running = TestSignals.NewGate();
         await pool.SubmitAsync(async _ =>
         {
             running.TrySetResult();
@@ -70,40 +34,27 @@ public sealed class MetricsTests : IDisposable
         await Assert.ThrowsAsync<SubmitRejectedException>(() => pool.SubmitAsync(_ => Task.CompletedTask));
 
         // Submits return once accepted; the gauges move when the supervisor has queued them.
-        await TestHosts.EventuallyAsync(() => pool.GetStats().Queued == 1, () => $"{pool.GetStats()}");
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Queued == 1, () => $"{pool.GetStats()}");
 
-        _listener.RecordObservableInstruments();
-        Assert.Equal(1, _latest["actorpool.queue.depth"]);
-        Assert.Equal(1, _latest["actorpool.workers"]);
-        Assert.Equal(1, _latest["actorpool.workers.active"]);
-        Assert.Equal(1, _latest["actorpool.tasks.rejected"]);
+        var latest = _listener.Collect();
+        Assert.Equal(1, latest["actorpool.queue.depth"]);
+        Assert.Equal(1, latest["actorpool.workers"]);
+        Assert.Equal(1, latest["actorpool.workers.active"]);
+        Assert.Equal(1, latest["actorpool.tasks.rejected"]);
 
         release.TrySetResult();
-        await pool.WaitAsync().WaitAsync(TestHosts.Patience);
-        _listener.RecordObservableInstruments();
+        await pool.WaitAsync().WaitAsync(TestSignals.Patience);
+        latest = _listener.Collect();
 
-        Assert.Equal(3, _latest["actorpool.tasks.submitted"]);
-        Assert.Equal(1, _latest["actorpool.tasks.completed/succeeded"]);
-        Assert.Equal(1, _latest["actorpool.tasks.completed/failed"]);
-        Assert.Equal(1, _latest["actorpool.tasks.failed"]);
-        Assert.Equal(0, _latest["actorpool.tasks.dropped"]);
-        Assert.Equal(0, _latest["actorpool.tasks.retried"]);
-        Assert.Equal(0, _latest["actorpool.workers.active"]);
-        Assert.Equal(2, _durations.Count);
-        Assert.All(_durations, seconds => Assert.InRange(seconds, 0, TestHosts.Patience.TotalSeconds));
+        Assert.Equal(3, latest["actorpool.tasks.submitted"]);
+        Assert.Equal(1, latest["actorpool.tasks.completed/succeeded"]);
+        Assert.Equal(1, latest["actorpool.tasks.completed/failed"]);
+        Assert.Equal(1, latest["actorpool.tasks.failed"]);
+        Assert.Equal(0, latest["actorpool.tasks.dropped"]);
+        Assert.Equal(0, latest["actorpool.tasks.retried"]);
+        Assert.Equal(0, latest["actorpool.workers.active"]);
+        Assert.Equal(2, _listener.Durations.Count);
+        Assert.All(_listener.Durations, seconds => Assert.InRange(seconds, 0, TestSignals.Patience.TotalSeconds));
         await host.StopAsync();
-    }
-
-    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
-    {
-        foreach (var tag in tags)
-        {
-            if (tag.Key == key)
-            {
-                return tag.Value as string;
-            }
-        }
-
-        return null;
     }
 }

@@ -100,7 +100,7 @@ public sealed class OptionsTests
         await host.StartAsync();
 
         var system = host.Services.GetRequiredService<ActorSystem>();
-        var supervisor = await system.ActorSelection("/user/eager").ResolveOne(TestHosts.Patience);
+        var supervisor = await system.ActorSelection("/user/eager").ResolveOne(TestSignals.Patience);
 
         Assert.NotNull(supervisor);
         await host.StopAsync();

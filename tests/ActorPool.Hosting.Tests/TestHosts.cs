@@ -7,9 +7,6 @@ namespace ActorPool.Hosting.Tests;
 /// <summary>Builds real generic hosts the way a service would, with nothing read from the machine unless a test asks.</summary>
 internal static class TestHosts
 {
-    /// <summary>Generous upper bound for things that should take milliseconds.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 
     public static HostApplicationBuilder NewBuilder(IDictionary<string, string?>? settings = null)
@@ -37,20 +34,5 @@ internal static class TestHosts
         });
         builder.Services.AddActorPool(pool, configure);
         return builder.Build();
-    }
-
-    public static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public static Task WaitAsync(this TaskCompletionSource gate) => gate.Task.WaitAsync(Patience);
-
-    /// <summary>Polls state seen from outside until it holds, or fails after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {Patience}: {describe()}");
-            await Task.Delay(10);
-        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using ActorPool.Tests.Cluster;
 
 namespace ActorPool.Tests.Diagnostics;
@@ -9,34 +7,10 @@ namespace ActorPool.Tests.Diagnostics;
 public sealed class ModeMetricsTests : IDisposable
 {
     private readonly string _name = $"mode-{Guid.NewGuid():N}"[..13];
-    private readonly ConcurrentDictionary<string, long> _latest = new();
-    private readonly ConcurrentDictionary<string, byte> _pools = new();
-    private readonly MeterListener _listener = new();
     private readonly string _folder = Directory.CreateTempSubdirectory("actorpool-metrics-").FullName;
+    private readonly PoolMeterListener _listener;
 
-    public ModeMetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == ActorPoolDiagnostics.MeterName)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var pool = Tag(tags, ActorPoolDiagnostics.PoolTag);
-            if (pool?.StartsWith(_name, StringComparison.Ordinal) != true)
-            {
-                return;
-            }
-
-            _pools[pool] = 0;
-            var detail = Tag(tags, ActorPoolDiagnostics.OutcomeTag) ?? Tag(tags, "actorpool.node");
-            _latest[detail is null ? instrument.Name : $"{instrument.Name}/{detail}"] = value;
-        });
-        _listener.Start();
-    }
+    public ModeMetricsTests() => _listener = new PoolMeterListener(_name, byPrefix: true);
 
     [Fact]
     public async Task A_clustered_pool_must_publish_the_clusters_figures_and_workers_by_node_under_its_name()
@@ -54,12 +28,12 @@ public sealed class ModeMetricsTests : IDisposable
             await pool.SubmitManyAsync("double", Enumerable.Range(0, 20).Select(i => (object?)i)).WaitAsync(TestSignals.Patience);
             await pool.WaitAsync().WaitAsync(TestSignals.Patience);
             await TestSignals.EventuallyAsync(() => pool.GetStats().Succeeded == 20, () => $"{pool.GetStats()}");
-            _listener.RecordObservableInstruments();
+            var latest = _listener.Collect();
 
-            Assert.Equal(3, _latest[$"actorpool.workers/{address}"]);
-            Assert.Equal(20, _latest["actorpool.tasks.completed/succeeded"]);
-            Assert.Equal(20, _latest["actorpool.tasks.submitted"]);
-            Assert.Equal([_name], _pools.Keys); // the node's executor publishes nothing of its own
+            Assert.Equal(3, latest[$"actorpool.workers/{address}"]);
+            Assert.Equal(20, latest["actorpool.tasks.completed/succeeded"]);
+            Assert.Equal(20, latest["actorpool.tasks.submitted"]);
+            Assert.Equal([_name], _listener.Pools); // the node's executor publishes nothing of its own
         }
         finally
         {
@@ -79,11 +53,11 @@ public sealed class ModeMetricsTests : IDisposable
 
         await pool.SubmitManyAsync("double", Enumerable.Range(0, 15).Select(i => (object?)i)).WaitAsync(TestSignals.Patience);
         await pool.WaitAsync().WaitAsync(TestSignals.Patience);
-        _listener.RecordObservableInstruments();
+        var latest = _listener.Collect();
 
-        Assert.Equal(15, _latest["actorpool.tasks.completed/succeeded"]);
-        Assert.Equal(15, _latest["actorpool.tasks.submitted"]);
-        Assert.Equal([_name], _pools.Keys);
+        Assert.Equal(15, latest["actorpool.tasks.completed/succeeded"]);
+        Assert.Equal(15, latest["actorpool.tasks.submitted"]);
+        Assert.Equal([_name], _listener.Pools);
         await pool.System!.Terminate();
     }
 
@@ -92,18 +66,5 @@ public sealed class ModeMetricsTests : IDisposable
         _listener.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
-    {
-        foreach (var tag in tags)
-        {
-            if (tag.Key == key)
-            {
-                return tag.Value as string;
-            }
-        }
-
-        return null;
     }
 }

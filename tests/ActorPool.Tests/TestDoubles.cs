@@ -1,28 +1,5 @@
 namespace ActorPool.Tests;
 
-/// <summary>Small synchronisation aids so tests wait on signals, never on sleeps.</summary>
-internal static class TestSignals
-{
-    /// <summary>Generous upper bound for things that should take milliseconds.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
-    public static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public static Task WaitAsync(this TaskCompletionSource gate) => gate.Task.WaitAsync(Patience);
-
-    /// <summary>Like TestKit's AwaitAssert for state seen from outside (pool figures): polls until true or fails after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, Func<string> describe, TimeSpan? within = null)
-    {
-        var patience = within ?? Patience;
-        var deadline = DateTime.UtcNow + patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {patience}: {describe()}");
-            await Task.Delay(10);
-        }
-    }
-}
-
 /// <summary>Counts tasks running at once and remembers the highest count seen.</summary>
 internal sealed class ConcurrencyMeter
 {
