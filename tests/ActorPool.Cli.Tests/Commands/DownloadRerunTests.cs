@@ -73,12 +73,14 @@ public sealed class DownloadRerunTests
             folder.WriteUrls(stalling, [held]);
             using var first = CliProcess.Start("download", "--urls", folder.UrlFile, "--output", folder.Output, "--continue", "--grace-period", "10m");
             await halfway.Reached.WaitAsync(Patience);
+            // The server has sent half; interrupt once some of it is on disk, as a user who saw progress would.
+            var part = Path.Combine(folder.Output, "resume.bin.part");
+            await TestSignals.EventuallyAsync(() => File.Exists(part) && new FileInfo(part).Length > 0, () => "no bytes of resume.bin reached " + part, Patience);
             await first.SignalAsync("INT");
             await first.WaitForLineAsync(line => line.StartsWith("Shutdown signal received", StringComparison.Ordinal)).WaitAsync(Patience);
             await first.SignalAsync("INT");
             Assert.Equal(ExitCodes.Interrupted, await first.WaitForExitAsync(Patience));
 
-            var part = Path.Combine(folder.Output, "resume.bin.part");
             Assert.True(File.Exists(part), first.Output + first.Error);
             var kept = new FileInfo(part).Length;
             Assert.InRange(kept, 1, held.Size - 1);
