@@ -73,9 +73,17 @@ internal static class JournalSetup
             connection.Open();
             using var check = connection.CreateCommand();
 
-            // Reading the schema fails on a file that is not a database; taking the write lock
-            // fails, after the timeout above, on one another process holds.
-            check.CommandText = "PRAGMA schema_version; BEGIN IMMEDIATE; ROLLBACK;";
+            // quick_check reads every page, so a file corrupt past its header fails here, not at
+            // recovery; taking the write lock fails, after the timeout above, on a file another
+            // process holds; and a write (rolled back) fails on a file opened or mounted read-only,
+            // where BEGIN IMMEDIATE alone succeeds.
+            check.CommandText = "PRAGMA quick_check(1);";
+            if (check.ExecuteScalar() is string verdict && !string.Equals(verdict, "ok", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new PoolJournalException($"The journal '{builder.DataSource}' cannot be used: it is corrupt ({verdict}).");
+            }
+
+            check.CommandText = "BEGIN IMMEDIATE; CREATE TABLE actor_pool_write_check (x); ROLLBACK;";
             check.ExecuteNonQuery();
         }
         catch (SqliteException ex)
