@@ -177,6 +177,7 @@ public sealed class WorkerPoolOptions
         CircuitBreaker?.Validate();
         Cluster.Validate();
         Persistence.Validate();
+        CheckMode();
         if (Resizer is { } resizer)
         {
             resizer.Validate();
@@ -194,6 +195,42 @@ public sealed class WorkerPoolOptions
         if (TimeProvider is null)
         {
             throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must not be null.");
+        }
+    }
+
+    /// <summary>Refuses the options a clustered or durable pool would otherwise ignore, naming option and mode.</summary>
+    private void CheckMode()
+    {
+        var mode = Cluster.Enabled ? "Cluster.Enabled" : Persistence.Enabled ? "Persistence.Enabled" : null;
+        if (mode is null)
+        {
+            return;
+        }
+
+        if (Overflow == OverflowPolicy.DropOldest && QueueSize > 0)
+        {
+            // A named task's submit returns once it is accepted (journaled); it is not dropped later for a newer one.
+            throw new ArgumentException($"{nameof(Overflow)} = DropOldest is not supported with {mode}: an accepted named task is never dropped for a newer one; use Block or Reject.", nameof(Overflow));
+        }
+
+        if (!Cluster.Enabled)
+        {
+            return;
+        }
+
+        if (TasksPerSecond is not null)
+        {
+            throw new ArgumentException($"{nameof(TasksPerSecond)} is not supported with Cluster.Enabled (was: {TasksPerSecond}): the cluster's workers are not rate limited; limit the submitter or leave it null.", nameof(TasksPerSecond));
+        }
+
+        if (CircuitBreaker is not null)
+        {
+            throw new ArgumentException($"{nameof(CircuitBreaker)} is not supported with Cluster.Enabled: the cluster's supervisor has no breaker; leave it null.", nameof(CircuitBreaker));
+        }
+
+        if (Resizer is not null)
+        {
+            throw new ArgumentException($"{nameof(Resizer)} is not supported with Cluster.Enabled: a clustered pool's workers follow its nodes (Cluster.MaxWorkersPerNode each); leave it null.", nameof(Resizer));
         }
     }
 
