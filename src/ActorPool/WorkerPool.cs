@@ -186,7 +186,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         var named = Handler(handler);
         options?.Validate();
-        return _engine.Submit(new NamedItem(named, Encode(named, payload), options, _options.Services), cancellationToken);
+        return _engine.Submit(new NamedItem(named, Encode(named, payload, options), options, _options.Services), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -197,7 +197,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         options?.Validate();
 
         // Every payload is checked before any task is submitted.
-        var encoded = payloads.Select(payload => Encode(named, payload)).ToArray();
+        var encoded = payloads.Select(payload => Encode(named, payload, options)).ToArray();
         return _engine.SubmitMany(encoded.Length, i => new NamedItem(named, encoded[i], options, _options.Services), cancellationToken);
     }
 
@@ -206,7 +206,7 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     {
         var named = Handler(handler);
         options?.Validate();
-        var item = new NamedRunItem<TResult>(named, Encode(named, payload), options, _options.Services, cancellationToken);
+        var item = new NamedRunItem<TResult>(named, Encode(named, payload, options), options, _options.Services, cancellationToken);
         return Await(_engine.SubmitRun(item, cancellationToken), item.Completion, cancellationToken);
     }
 
@@ -314,11 +314,13 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
         return named;
     }
 
-    /// <summary>A payload as the pool carries it: checked against the handler's type, the JSON round trip and what the engine can send.</summary>
-    private byte[] Encode(TaskHandler named, object? payload)
+    /// <summary>A payload as the pool carries it: checked against the handler's type, the JSON round trip and what the engine can send with its id.</summary>
+    private byte[] Encode(TaskHandler named, object? payload, TaskOptions? options)
     {
         var encoded = PayloadCodec.EncodePayload(named, payload);
-        return _engine.PayloadTooLarge(named.Name, encoded) is { } tooLarge ? throw new ArgumentException(tooLarge, nameof(payload)) : encoded;
+        return _engine.TooLargeToSend(named.Name, encoded, options?.Id) is { } tooLarge
+            ? throw new ArgumentException(tooLarge.Message, tooLarge.IdTooLarge ? nameof(options) : nameof(payload))
+            : encoded;
     }
 
     private static WorkerPoolOptions ValidatedCopy(WorkerPoolOptions options)

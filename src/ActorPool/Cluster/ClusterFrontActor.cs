@@ -155,7 +155,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         }
     }
 
-    private static int Size(NamedItem item) => WireBudget.EntryOverhead + (3 * item.Handler.Name.Length) + WireBudget.Size(item.Payload);
+    private static int Size(NamedItem item) => WireBudget.Size(item.Handler.Name, item.Payload, item.Options?.Id);
 
     private void HandleAccepted(TasksAccepted accepted)
     {

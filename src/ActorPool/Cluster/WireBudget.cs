@@ -31,6 +31,12 @@ internal static class WireBudget
     /// <summary>Bytes as JSON carries them: base64.</summary>
     public static int Size(byte[]? bytes) => bytes is null ? 0 : (bytes.Length + 2) / 3 * 4;
 
+    /// <summary>Text as JSON carries it, at worst: three bytes a character.</summary>
+    public static int Size(string? text) => 3 * (text?.Length ?? 0);
+
+    /// <summary>A named task as a front submits it: its handler's name, its payload and its id all travel.</summary>
+    public static int Size(string handler, byte[] payload, string? id) => EntryOverhead + Size(handler) + Size(payload) + Size(id);
+
     public static int Size(WireTask task) => EntryOverhead + (3 * task.Handler.Length) + Size(task.Payload);
 
     public static int Size(WireOutcome outcome) =>
@@ -68,6 +74,25 @@ internal static class WireBudget
         EntryOverhead + Size(json) <= budget
             ? null
             : $"{what} is {json.Length:N0} bytes as JSON, more than a clustered pool's message carries ({(budget - EntryOverhead) * 3 / 4:N0} bytes with {FrameSizeKey} = {frameSize:N0}); pass a reference to the data instead, or raise that key on every node.";
+
+    /// <summary>
+    /// Refuses a submit whose id, or whose payload with its id and handler name, cannot travel in one
+    /// message; <c>IdTooLarge</c> says which to blame. Null when it fits.
+    /// </summary>
+    public static (string Message, bool IdTooLarge)? TooLarge(string handler, byte[] payload, string? id, int budget, long frameSize)
+    {
+        if (Size(handler, payload, id) <= budget)
+        {
+            return null;
+        }
+
+        if (EntryOverhead + Size(handler) + Size(id) > budget / 2)
+        {
+            return ($"TaskOptions.Id is {id!.Length:N0} characters, more than a clustered pool's message carries beside a payload ({(budget / 2) - EntryOverhead:N0} bytes as JSON with {FrameSizeKey} = {frameSize:N0}); use a shorter id, such as a hash of it.", true);
+        }
+
+        return ($"The payload of handler '{handler}' is {payload.Length:N0} bytes as JSON{(id is null ? string.Empty : $" with an id of {id.Length:N0} characters")}, more than a clustered pool's message carries ({(budget - EntryOverhead) * 3 / 4:N0} bytes with {FrameSizeKey} = {frameSize:N0}); pass a reference to the data instead, or raise that key on every node.", false);
+    }
 
     /// <summary>An error message short enough to travel.</summary>
     public static string? Cut(string? message) =>

@@ -96,8 +96,8 @@ internal sealed class ClusterEngine : NamedTaskEngine
         });
     }
 
-    public override string? PayloadTooLarge(string handler, byte[] payload) =>
-        WireBudget.TooLarge($"The payload of handler '{handler}'", payload, _front.WireBudget, WireBudget.FrameSize(_system));
+    public override (string Message, bool IdTooLarge)? TooLargeToSend(string handler, byte[] payload, string? id) =>
+        WireBudget.TooLarge(handler, payload, id, _front.WireBudget, WireBudget.FrameSize(_system));
 
     public override int Workers => _front.Figures?.WorkersByNode.Values.Sum() ?? 0;
 

@@ -24,8 +24,8 @@ internal abstract class PoolEngine
 
     public abstract ActorSystem? System { get; }
 
-    /// <summary>Why a named task's JSON payload is too large for this engine to carry, or null when it fits.</summary>
-    public virtual string? PayloadTooLarge(string handler, byte[] payload) => null;
+    /// <summary>Why a named task (its JSON payload and its <see cref="TaskOptions.Id"/>) is too large for this engine to carry, or null when it fits.</summary>
+    public virtual (string Message, bool IdTooLarge)? TooLargeToSend(string handler, byte[] payload, string? id) => null;
 
     public abstract void Start(CancellationToken cancellationToken);
 
