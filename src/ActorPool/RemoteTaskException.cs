@@ -12,6 +12,10 @@ public sealed class RemoteTaskException : Exception
     public RemoteTaskException(string exceptionType, string message)
         : base(message) => ExceptionType = exceptionType;
 
+    /// <summary>The failure of a durable task that ran in this process: its own exception stays as the inner one.</summary>
+    internal RemoteTaskException(string exceptionType, string message, Exception? original)
+        : base(message, original) => ExceptionType = exceptionType;
+
     /// <summary>Creates the exception with no type recorded.</summary>
     public RemoteTaskException()
         : this("(unknown)", "A task failed on another node.")

@@ -35,6 +35,7 @@ internal sealed class AdmissionGate
     private readonly CancellationTokenSource _closing = new();
 
     private readonly RejectionReason _closedReason;
+    private Exception? _failure;
     private int _closed;
     private long _lastId;
     private long _refusedWithoutId;
@@ -73,6 +74,9 @@ internal sealed class AdmissionGate
     public long Rejected => Interlocked.Read(ref _refusedWithoutId) + Interlocked.Read(ref _withdrawn);
 
     public bool IsClosed => Volatile.Read(ref _closed) == 1;
+
+    /// <summary>Why the gate closed, when it was not a stop: every later submit fails with it (a durable pool whose journal failed).</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>The last id issued: every task accepted so far has an id up to it.</summary>
     public long LastIssuedId => Interlocked.Read(ref _lastId);
@@ -127,14 +131,14 @@ internal sealed class AdmissionGate
             }
             catch (OperationCanceledException)
             {
-                throw Rejection(Refuse(ClosedAdmission));
+                throw Refusal(Refuse(ClosedAdmission));
             }
         }
 
         item.HoldsSlot = true;
         if (!Enter(item))
         {
-            throw Rejection(AdmissionResult.Stopped);
+            throw Refusal(AdmissionResult.Stopped);
         }
     }
 
@@ -242,6 +246,16 @@ internal sealed class AdmissionGate
         _closing.Cancel();
         return true;
     }
+
+    /// <summary>Closes the gate for good because of <paramref name="failure"/>, which later submits get instead of a stop's refusal.</summary>
+    public void Fail(Exception failure)
+    {
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        Close();
+    }
+
+    /// <summary>The exception a refused submit gets: the failure the gate closed for, else the refusal.</summary>
+    public Exception Refusal(AdmissionResult admission) => admission is AdmissionResult.Stopped && Failure is { } failure ? failure : Rejection(admission);
 
     /// <summary>The exception for a refusal.</summary>
     public SubmitRejectedException Rejection(AdmissionResult admission) => admission switch

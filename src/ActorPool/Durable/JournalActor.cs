@@ -29,6 +29,12 @@ internal sealed class JournalActor : ReceivePersistentActor
     /// <summary>This run's callers' items, by id, to complete with their outcomes.</summary>
     private readonly Dictionary<long, NamedItem> _callers = [];
 
+    /// <summary>Those callers' tasks running on the local pool, to settle them should the journal fail meanwhile.</summary>
+    private readonly Dictionary<long, ExecutedItem> _executing = [];
+
+    /// <summary>The submits of the acceptance being written (one at a time: <c>Persist</c> holds commands until it is).</summary>
+    private List<NamedItem>? _writing;
+
     private readonly List<long> _started = [];
     private readonly List<DurableOutcome> _finished = [];
     private readonly List<(long LastId, TaskCompletionSource Completion)> _waiters = [];
@@ -58,7 +64,7 @@ internal sealed class JournalActor : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ => Resume());
 
         Command<DrainInbox>(_ => TakeIn());
-        Command<DurableStarted>(started => Buffer(() => _started.Add(started.Id)));
+        Command<DurableStarted>(HandleStarted);
         Command<DurableRan>(HandleRan);
         Command<FlushJournal>(_ => Flush());
         Command<AwaitJournal>(wait => AddWaiter(wait.Completion));
@@ -79,7 +85,7 @@ internal sealed class JournalActor : ReceivePersistentActor
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         _log.Error(reason, "Pool {0}: its journal could not be read back", _context.Name);
-        _context.Ready.TrySetException(reason);
+        _context.Fail(reason);
         base.OnRecoveryFailure(reason, message);
     }
 
@@ -93,6 +99,44 @@ internal sealed class JournalActor : ReceivePersistentActor
     {
         FailAcceptance(@event, cause);
         base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>
+    /// A journal that failed stops this actor (Akka.Persistence stops a persistent actor whose write
+    /// failed). Nothing more can be journaled, but no caller is left hanging: tasks already running
+    /// settle their callers when they end (unjournaled, so they run again on the next start), and
+    /// <c>WaitAsync</c> callers get the failure.
+    /// </summary>
+    protected override void PostStop()
+    {
+        if (_context.Failure is { } failure)
+        {
+            foreach (var (id, caller) in _callers)
+            {
+                if (_executing.TryGetValue(id, out var executed))
+                {
+                    var context = _context;
+                    executed.Done.ContinueWith(
+                        _ => SettleCaller(context, caller, OutcomeOf(context, id, caller.Key, executed), executed),
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
+                        TaskScheduler.Default);
+                }
+            }
+
+            foreach (var (_, waiter) in _waiters)
+            {
+                waiter.TrySetException(failure);
+            }
+
+            foreach (var sync in _syncs)
+            {
+                sync.TrySetResult();
+            }
+        }
+
+        _context.Claim?.Dispose();
+        base.PostStop();
     }
 
     private void Restore(JournalSnapshot snapshot)
@@ -157,10 +201,9 @@ internal sealed class JournalActor : ReceivePersistentActor
     /// <summary>The journal is read back: hand back what finished, run again what did not.</summary>
     private void Resume()
     {
-        var time = _context.Options.TimeProvider;
         foreach (var outcome in _recent)
         {
-            _context.Recorder.Store.Keep(new RecordedItem(outcome, time));
+            _context.Recorder.Store.Keep(new RecordedItem(outcome, _context.Recorder.Store));
         }
 
         _context.Recovered = _recent.Count;
@@ -203,8 +246,10 @@ internal sealed class JournalActor : ReceivePersistentActor
             tasks[i] = new DurableTask(++_lastId, items[i].Handler.Name, items[i].Payload, WireOptions.From(items[i].Options), Attempts: 0);
         }
 
+        _writing = items;
         Persist(new TasksJournaled(tasks), journaled =>
         {
+            _writing = null;
             Accept(journaled.Tasks);
             for (var i = 0; i < items.Count; i++)
             {
@@ -231,29 +276,64 @@ internal sealed class JournalActor : ReceivePersistentActor
 
         var self = Self;
         var id = task.Id;
-        var item = new ExecutedItem(handler, task.Payload, task.Options?.ToTaskOptions(), _context.Options.Services, () => self.Tell(new DurableStarted(id))) { Attempts = task.Attempts };
+        var callerToken = _callers.TryGetValue(id, out var caller) ? caller.CallerToken : default;
+        var item = new ExecutedItem(handler, task.Payload, task.Options?.ToTaskOptions(), _context.Options.Services, () => self.Tell(new DurableStarted(id)), callerToken) { Attempts = task.Attempts };
         _context.Executor.Submit(item, CancellationToken.None).ContinueWith(
             static (submitted, state) => _ = submitted.Exception, // a stopped local pool: the task stays unfinished in the journal
             null,
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+        if (caller is not null)
+        {
+            _executing[id] = item;
+        }
+
         item.Done.PipeTo(self, success: done => new DurableRan(id, done));
+    }
+
+    /// <summary>A task left the queue for a worker: its queue slot is free, as on a local pool, and its start is journaled behind.</summary>
+    private void HandleStarted(DurableStarted started)
+    {
+        if (_callers.TryGetValue(started.Id, out var caller))
+        {
+            _context.Gate.ReleaseSlot(caller);
+        }
+
+        Buffer(() => _started.Add(started.Id));
     }
 
     private void HandleRan(DurableRan ran)
     {
-        var item = ran.Item;
-        var outcome = new DurableOutcome(
-            ran.Id,
-            _callers.TryGetValue(ran.Id, out var caller) ? caller.Key : _unfinished.GetValueOrDefault(ran.Id)?.Options?.Key,
-            item.Outcome,
-            item.Error?.GetType().FullName,
-            item.Error?.Message,
-            _context.Executor.Results.Duration(item).Ticks,
-            _context.Executor.Results.WallClock(item.StartTimestamp),
-            item.Attempts);
-        Conclude(ran.Id, outcome, item);
+        _executing.Remove(ran.Id);
+        var key = _callers.TryGetValue(ran.Id, out var caller) ? caller.Key : _unfinished.GetValueOrDefault(ran.Id)?.Options?.Key;
+        Conclude(ran.Id, OutcomeOf(_context, ran.Id, key, ran.Item), ran.Item);
+    }
+
+    /// <summary>A run's outcome as the journal keeps it.</summary>
+    private static DurableOutcome OutcomeOf(JournalContext context, long id, string? key, ExecutedItem item) => new(
+        id,
+        key,
+        item.Outcome,
+        item.Error?.GetType().FullName,
+        item.Error?.Message,
+        context.Executor.Results.Duration(item).Ticks,
+        context.Executor.Results.WallClock(item.StartTimestamp),
+        item.Attempts);
+
+    /// <summary>Records a caller's outcome: its value, its exception by the one rule, its run's times; frees its queue slot.</summary>
+    private static void SettleCaller(JournalContext context, NamedItem caller, DurableOutcome outcome, ExecutedItem? executed)
+    {
+        if (executed is not null)
+        {
+            caller.RanRemotely(executed.Outcome == TaskOutcome.Succeeded && caller.Handler.ResultType is { } type ? PayloadCodec.Serialize(executed.Value, type) : null, node: null);
+        }
+
+        caller.Attempts = outcome.Attempts;
+        caller.StartTimestamp = executed?.StartTimestamp ?? context.Recorder.Store.Timestamp(outcome.StartedAt); // the executor shares the pool's clock
+        var ran = outcome.Attempts > 0 && outcome.Outcome != TaskOutcome.Dropped;
+        context.Recorder.TrySettle(caller, ItemState.Queued, outcome.Outcome, RecordedItem.ErrorOf(outcome, executed?.Error), ran);
+        context.Gate.ReleaseSlot(caller);
     }
 
     /// <summary>Completes the caller (or records a resumed task's outcome) now, and journals the outcome behind.</summary>
@@ -261,21 +341,11 @@ internal sealed class JournalActor : ReceivePersistentActor
     {
         if (_callers.Remove(id, out var caller))
         {
-            if (executed is not null)
-            {
-                caller.RanRemotely(executed.Outcome == TaskOutcome.Succeeded && caller.Handler.ResultType is { } type ? PayloadCodec.Serialize(executed.Value, type) : null, node: null);
-            }
-
-            caller.Attempts = outcome.Attempts;
-            var time = _context.Recorder.Time;
-            caller.StartTimestamp = time.GetTimestamp() - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
-            var ran = outcome.Attempts > 0 && outcome.Outcome != TaskOutcome.Dropped;
-            _context.Recorder.TrySettle(caller, ItemState.Queued, outcome.Outcome, executed?.Error ?? RecordedItem.ErrorOf(outcome), ran);
-            _context.Gate.ReleaseSlot(caller);
+            SettleCaller(_context, caller, outcome, executed);
         }
         else
         {
-            _context.Recorder.Record(new RecordedItem(outcome, _context.Options.TimeProvider)); // a resumed task: OnTaskCompleted hears of it too
+            _context.Recorder.Record(new RecordedItem(outcome, _context.Recorder.Store)); // a resumed task: OnTaskCompleted hears of it too
         }
 
         if (_stopping && outcome.Outcome is TaskOutcome.Cancelled or TaskOutcome.TimedOut)
@@ -393,18 +463,22 @@ internal sealed class JournalActor : ReceivePersistentActor
 
     private void Publish() => _context.Unfinished = _unfinished.Count;
 
+    /// <summary>A write failed: the pool stops accepting, and the submits whose acceptance was being written fail with the journal's failure.</summary>
     private void FailAcceptance(object @event, Exception cause)
     {
         _log.Error(cause, "Pool {0}: the journal refused a write", _context.Name);
-        if (@event is TasksJournaled journaled)
+        var error = _context.Fail(cause);
+        if (@event is TasksJournaled && _writing is { } refused)
         {
-            foreach (var task in journaled.Tasks)
+            foreach (var item in refused)
             {
-                _unfinished.Remove(task.Id);
+                if (item.TryMove(ItemState.Queued, ItemState.Withdrawn))
+                {
+                    _context.Refuse(item, error);
+                }
             }
-        }
 
-        _context.Gate.Close();
-        _context.Ready.TrySetException(cause);
+            _writing = null;
+        }
     }
 }

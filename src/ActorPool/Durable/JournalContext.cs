@@ -1,6 +1,7 @@
 using ActorPool.Admission;
 using ActorPool.Engines;
 using ActorPool.Outcomes;
+using ActorPool.Work;
 
 namespace ActorPool.Durable;
 
@@ -25,8 +26,48 @@ internal sealed class JournalContext
 
     public required string SnapshotPluginId { get; init; }
 
+    /// <summary>This pool's claim on its name in the journal; let go when the journal actor stops.</summary>
+    public JournalClaim? Claim { get; init; }
+
     /// <summary>Completes when the journal has been read back; fails with the reason when it cannot be.</summary>
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with the failure once the journal cannot be read or written: nothing more is accepted or journaled.</summary>
+    public TaskCompletionSource<PoolJournalException> Lost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The journal cannot be used (read back, or a write failed): closes the gate with the failure,
+    /// fails every submit still waiting in the inbox with it, and completes <see cref="Lost"/>. The first failure wins.
+    /// </summary>
+    public PoolJournalException Fail(Exception cause)
+    {
+        var error = cause as PoolJournalException ?? new PoolJournalException($"The journal of pool '{Name}' ({Options.Persistence.Provider}) cannot be used: {cause.Message}", cause);
+        if (Interlocked.CompareExchange(ref _failure, error, null) is { } first)
+        {
+            return first;
+        }
+
+        Gate.Fail(error);
+        while (Inbox.TryTake(out var item))
+        {
+            if (item.TryMove(ItemState.Inbox, ItemState.Withdrawn) && item is NamedItem named)
+            {
+                Refuse(named, error);
+            }
+        }
+
+        Ready.TrySetException(error);
+        Lost.TrySetResult(error);
+        return error;
+    }
+
+    /// <summary>An accepted task whose acceptance the journal could not write: its submit fails and counts as rejected.</summary>
+    public void Refuse(NamedItem item, PoolJournalException error)
+    {
+        Gate.CountWithdrawn();
+        Gate.ReleaseSlot(item);
+        item.Acceptance?.TrySetException(error);
+    }
 
     /// <summary>Unfinished tasks found in the journal at start and run again.</summary>
     public long Resumed
@@ -49,6 +90,10 @@ internal sealed class JournalContext
         set => Volatile.Write(ref _unfinished, value);
     }
 
+    /// <summary>The journal's failure, once it failed.</summary>
+    public PoolJournalException? Failure => Volatile.Read(ref _failure);
+
+    private PoolJournalException? _failure;
     private long _resumed;
     private long _recovered;
     private int _unfinished;

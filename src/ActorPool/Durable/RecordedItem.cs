@@ -1,3 +1,4 @@
+using ActorPool.Outcomes;
 using ActorPool.Work;
 
 namespace ActorPool.Durable;
@@ -7,15 +8,16 @@ internal sealed class RecordedItem : WorkItem
 {
     private readonly string? _key;
 
-    public RecordedItem(DurableOutcome outcome, TimeProvider time)
+    /// <summary>The outcome as it was recorded when the task ran: its start and run time are the journal's, not the read-back's.</summary>
+    public RecordedItem(DurableOutcome outcome, ResultStore clock)
         : base(options: null)
     {
         _key = outcome.Key;
         Id = outcome.Id;
         Attempts = outcome.Attempts;
-        var end = time.GetTimestamp();
         var ran = outcome.Attempts > 0 && outcome.Outcome != TaskOutcome.Dropped;
-        StartTimestamp = end - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
+        StartTimestamp = clock.Timestamp(outcome.StartedAt);
+        var end = clock.Timestamp(outcome.StartedAt + TimeSpan.FromTicks(outcome.DurationTicks));
         TryMove(ItemState.Inbox, ItemState.Queued);
         TryBeginSettle(ItemState.Queued);
         Publish(outcome.Outcome, ErrorOf(outcome), end, ran);
@@ -23,14 +25,18 @@ internal sealed class RecordedItem : WorkItem
 
     public override string? Key => _key;
 
-    /// <summary>The exception an outcome stands for; the journal keeps type name and message only.</summary>
-    public static Exception? ErrorOf(DurableOutcome outcome) => outcome.Outcome switch
+    /// <summary>
+    /// The exception an outcome stands for. A failure is a <see cref="RemoteTaskException"/> with the
+    /// original's type name and message, whether it ran in this process (<paramref name="original"/>,
+    /// kept as the inner exception) or is read back from the journal, where only those two are kept.
+    /// </summary>
+    public static Exception? ErrorOf(DurableOutcome outcome, Exception? original = null) => outcome.Outcome switch
     {
         TaskOutcome.Succeeded => null,
-        TaskOutcome.TimedOut => new TimeoutException(outcome.ErrorMessage ?? "The task timed out."),
-        TaskOutcome.Cancelled => new OperationCanceledException(outcome.ErrorMessage ?? "The task was cancelled."),
-        TaskOutcome.Dropped => new SubmitRejectedException(RejectionReason.QueueFull, outcome.ErrorMessage ?? "The task was dropped."),
-        _ => new RemoteTaskException(outcome.ErrorType ?? "(unknown)", outcome.ErrorMessage ?? "The task failed."),
+        TaskOutcome.TimedOut => original as TimeoutException ?? new TimeoutException(outcome.ErrorMessage ?? "The task timed out."),
+        TaskOutcome.Cancelled => original as OperationCanceledException ?? new OperationCanceledException(outcome.ErrorMessage ?? "The task was cancelled."),
+        TaskOutcome.Dropped => original as SubmitRejectedException ?? new SubmitRejectedException(RejectionReason.QueueFull, outcome.ErrorMessage ?? "The task was dropped."),
+        _ => new RemoteTaskException(outcome.ErrorType ?? "(unknown)", outcome.ErrorMessage ?? "The task failed.", original),
     };
 
     public override Task? Invoke(CancellationToken token) =>

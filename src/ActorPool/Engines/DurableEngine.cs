@@ -7,7 +7,6 @@ using ActorPool.Durable;
 using ActorPool.Messages;
 using ActorPool.Outcomes;
 using ActorPool.Serialization;
-using ActorPool.Work;
 using Akka;
 using Akka.Actor;
 using Inbox = ActorPool.Admission.Inbox;
@@ -37,9 +36,19 @@ internal sealed class DurableEngine : NamedTaskEngine
     public DurableEngine(ActorSystem? system, WorkerPoolOptions options, string name)
     {
         JournalSetup.Check(options.Persistence);
+        var claim = JournalClaim.Take(options.Persistence, name);
         _options = options;
         _ownsSystem = system is null;
-        _system = system ?? CreateOwnSystem(options, JournalSetup.Config(options.Persistence));
+        try
+        {
+            _system = system ?? CreateOwnSystem(options, JournalSetup.Config(options.Persistence));
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+
         if (!_ownsSystem)
         {
             _system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
@@ -69,10 +78,10 @@ internal sealed class DurableEngine : NamedTaskEngine
             Executor = _executor,
             JournalPluginId = JournalSetup.JournalPluginId,
             SnapshotPluginId = JournalSetup.SnapshotPluginId,
+            Claim = claim,
         };
         _journal = _system.ActorOf(JournalActor.Props(_context), $"{name}-journal");
         inbox.Supervisor = _journal;
-        _ = FailOnJournalLossAsync();
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-journal", async () =>
         {
             await _drain.Value.ConfigureAwait(false);
@@ -108,7 +117,14 @@ internal sealed class DurableEngine : NamedTaskEngine
         await _context.Ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _journal.Tell(new AwaitJournal(reply));
-        await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // A journal that fails meanwhile stops its actor, which may never read the request.
+        if (await Task.WhenAny(reply.Task, _context.Lost.Task).WaitAsync(cancellationToken).ConfigureAwait(false) != reply.Task)
+        {
+            throw _context.Failure!;
+        }
+
+        await reply.Task.ConfigureAwait(false);
     }
 
     public override void Resize(int workers) => _executor.Resize(workers);
@@ -178,6 +194,18 @@ internal sealed class DurableEngine : NamedTaskEngine
     private async Task StopCoreAsync()
     {
         await _drain.Value.ConfigureAwait(false);
+        try
+        {
+            await StopJournalAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _context.Claim?.Dispose(); // stopped: the name is free for the next pool, even if the actor is slow to go
+        }
+    }
+
+    private async Task StopJournalAsync()
+    {
         if (_ownsSystem)
         {
             await Task.WhenAny(_system.Terminate(), Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
@@ -192,30 +220,6 @@ internal sealed class DurableEngine : NamedTaskEngine
             {
                 // The journal wrote what it had at the drain; a slow actor stop loses nothing.
             }
-        }
-    }
-
-    /// <summary>A journal that cannot be read back or written refuses every waiting and later submit, naming the cause.</summary>
-    private async Task FailOnJournalLossAsync()
-    {
-        try
-        {
-            await _context.Ready.Task.ConfigureAwait(false);
-        }
-        catch (Exception cause)
-        {
-            _gate.Close();
-            var error = new PoolJournalException($"The pool's journal ({_options.Persistence.Provider}) cannot be used: {cause.Message}", cause);
-            while (_context.Inbox.TryTake(out var item))
-            {
-                if (item.TryMove(ItemState.Inbox, ItemState.Withdrawn) && item is NamedItem named)
-                {
-                    _gate.CountWithdrawn();
-                    named.Acceptance?.TrySetException(error);
-                }
-            }
-
-            _context.Ready.TrySetException(error);
         }
     }
 }

@@ -33,7 +33,7 @@ internal abstract class NamedTaskEngine : PoolEngine
         {
             AdmissionResult.Accepted => named.Acceptance.Task,
             AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(named, cancellationToken),
-            _ => Task.FromException<long>(Gate.Rejection(admission)),
+            _ => Task.FromException<long>(Gate.Refusal(admission)),
         };
     }
 

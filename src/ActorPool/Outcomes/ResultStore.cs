@@ -183,6 +183,10 @@ internal sealed class ResultStore
     /// <summary>The wall-clock time of a timestamp of the pool's clock.</summary>
     public DateTimeOffset WallClock(long timestamp) => _wallAtOrigin + _time.GetElapsedTime(_timestampAtOrigin, timestamp);
 
+    /// <summary>The pool clock's timestamp of a wall-clock time (the inverse of <see cref="WallClock"/>), for outcomes read back from a journal or the wire.</summary>
+    public long Timestamp(DateTimeOffset wallClock) =>
+        _timestampAtOrigin + (long)((wallClock - _wallAtOrigin).Ticks / (double)TimeSpan.TicksPerSecond * _time.TimestampFrequency);
+
     /// <summary>The retained items, oldest first.</summary>
     private List<WorkItem> Retained()
     {

@@ -79,9 +79,12 @@ internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskO
 /// A named task run on behalf of another part of the pool (a cluster worker, the journal): hands
 /// its whole settled item to whoever waits, and can say when each run starts.
 /// </summary>
-internal sealed class ExecutedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services, Action? starting = null)
+internal sealed class ExecutedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services, Action? starting = null, CancellationToken callerToken = default)
     : NamedItem(handler, payload, options, services)
 {
+    /// <summary>The token of the <c>RunAsync</c> that waits for it, when that caller is in this process: cancelling it cancels the task here.</summary>
+    public override CancellationToken CallerToken { get; } = callerToken;
+
     private readonly TaskCompletionSource<ExecutedItem> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override Task? Invoke(CancellationToken token)
