@@ -31,8 +31,17 @@ internal static class WireBudget
     /// <summary>Bytes as JSON carries them: base64.</summary>
     public static int Size(byte[]? bytes) => bytes is null ? 0 : (bytes.Length + 2) / 3 * 4;
 
-    /// <summary>Text as JSON carries it, at worst: three bytes a character.</summary>
-    public static int Size(string? text) => 3 * (text?.Length ?? 0);
+    /// <summary>Text as JSON carries it: a byte for plain ASCII, six for a character the encoder escapes (\uXXXX).</summary>
+    public static int Size(string? text)
+    {
+        var size = 0;
+        foreach (var c in text.AsSpan())
+        {
+            size += c is >= ' ' and < (char)0x7F and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+        }
+
+        return size;
+    }
 
     /// <summary>A named task as a front submits it: its handler's name, its payload and its id all travel.</summary>
     public static int Size(string handler, byte[] payload, string? id) => EntryOverhead + Size(handler) + Size(payload) + Size(id);
