@@ -8,9 +8,14 @@ namespace ActorPool.Outcomes;
 /// (workers, deadline timers, the supervisor), read by any thread.
 /// </summary>
 /// <remarks>
-/// The store keeps the settled <see cref="WorkItem"/>s themselves and builds
-/// <see cref="TaskResult"/> copies only when asked, so recording an outcome allocates nothing.
-/// Slots live in chunks allocated on first use, so a large capacity costs memory only once it fills.
+/// <para>The store copies each outcome into a ring of value slots and builds <see cref="TaskResult"/>
+/// copies only when asked, so recording an outcome allocates nothing and keeps no task alive: a
+/// retained task object would live just long enough to be promoted to gen2 and then be evicted,
+/// one gen2 collection per few hundred thousand tasks. Slots live in chunks allocated on first
+/// use, so a large capacity costs memory only once it fills.</para>
+/// <para>Each slot carries the sequence number of the outcome in it (a seqlock): a writer marks it
+/// busy, writes, then stamps it; a reader keeps a copy only if the stamp it saw before and after
+/// copying is the one it expected, so a slot overwritten meanwhile is skipped, never torn.</para>
 /// </remarks>
 internal sealed class ResultStore
 {
@@ -20,8 +25,11 @@ internal sealed class ResultStore
     private const int ChunkBits = 12;
     private const int ChunkSize = 1 << ChunkBits;
 
+    /// <summary>The stamp of a slot being written.</summary>
+    private const long Busy = -1;
+
     private readonly int _capacity;
-    private readonly WorkItem?[]?[] _chunks;
+    private readonly Slot[]?[] _chunks;
     private readonly TimeProvider _time;
 
     /// <summary>Converts the pool clock's timestamps to wall-clock times.</summary>
@@ -42,7 +50,7 @@ internal sealed class ResultStore
     {
         _capacity = capacity;
         _time = time;
-        _chunks = new WorkItem?[]?[(capacity + ChunkSize - 1) / ChunkSize];
+        _chunks = new Slot[]?[(capacity + ChunkSize - 1) / ChunkSize];
         _wallAtOrigin = time.GetUtcNow();
         _timestampAtOrigin = time.GetTimestamp();
     }
@@ -103,9 +111,20 @@ internal sealed class ResultStore
             return;
         }
 
-        var slot = (int)(sequence % _capacity);
-        var chunk = _chunks[slot >> ChunkBits] ?? CreateChunk(slot >> ChunkBits);
-        Volatile.Write(ref chunk[slot & (ChunkSize - 1)], item);
+        var index = (int)(sequence % _capacity);
+        var chunk = Volatile.Read(ref _chunks[index >> ChunkBits]) ?? CreateChunk(index >> ChunkBits);
+        ref var slot = ref chunk[index & (ChunkSize - 1)];
+        Interlocked.Exchange(ref slot.Stamp, Busy); // a reader that copies from here on sees the copy is not whole
+        slot.Id = item.Id;
+        slot.Outcome = item.Outcome;
+        slot.Ran = item.Ran;
+        slot.Attempts = item.Attempts;
+        slot.StartTimestamp = item.StartTimestamp;
+        slot.EndTimestamp = item.EndTimestamp;
+        slot.Error = item.Error;
+        slot.Key = item.Key;
+        slot.Node = item.Node;
+        Volatile.Write(ref slot.Stamp, sequence + 1);
     }
 
     /// <summary>How many outcomes of one kind were recorded.</summary>
@@ -126,11 +145,11 @@ internal sealed class ResultStore
     /// <summary>A copy of the retained results, keyed by task id.</summary>
     public Dictionary<long, TaskResult> Snapshot()
     {
-        var items = Retained();
-        var results = new Dictionary<long, TaskResult>(items.Count);
-        foreach (var item in items)
+        var slots = Retained();
+        var results = new Dictionary<long, TaskResult>(slots.Count);
+        foreach (var slot in slots)
         {
-            results[item.Id] = ToResult(item);
+            results[slot.Id] = new TaskResult(slot.Id, slot.Outcome, slot.Error, Duration(slot), WallClock(slot.StartTimestamp), slot.Attempts) { Key = slot.Key, Node = slot.Node };
         }
 
         return results;
@@ -150,12 +169,12 @@ internal sealed class ResultStore
         }
 
         var recent = new List<TimeSpan>(DurationWindow);
-        var items = Retained();
-        for (var i = items.Count - 1; i >= 0 && recent.Count < DurationWindow; i--)
+        var slots = Retained();
+        for (var i = slots.Count - 1; i >= 0 && recent.Count < DurationWindow; i--)
         {
-            if (items[i].Ran)
+            if (slots[i].Ran)
             {
-                recent.Add(Duration(items[i]));
+                recent.Add(Duration(slots[i]));
             }
         }
 
@@ -187,30 +206,60 @@ internal sealed class ResultStore
     public long Timestamp(DateTimeOffset wallClock) =>
         _timestampAtOrigin + (long)((wallClock - _wallAtOrigin).Ticks / (double)TimeSpan.TicksPerSecond * _time.TimestampFrequency);
 
-    /// <summary>The retained items, oldest first.</summary>
-    private List<WorkItem> Retained()
+    /// <summary>Copies of the retained outcomes, oldest first; a slot being rewritten is left out.</summary>
+    private List<Slot> Retained()
     {
         var settled = Interlocked.Read(ref _settled);
         var count = (int)Math.Min(settled, _capacity);
-        var items = new List<WorkItem>(count);
+        var slots = new List<Slot>(count);
         for (var sequence = settled - count; sequence < settled; sequence++)
         {
-            var slot = (int)(sequence % _capacity);
-            var chunk = Volatile.Read(ref _chunks[slot >> ChunkBits]);
-            var item = chunk is null ? null : Volatile.Read(ref chunk[slot & (ChunkSize - 1)]);
-            if (item is not null)
+            var index = (int)(sequence % _capacity);
+            var chunk = Volatile.Read(ref _chunks[index >> ChunkBits]);
+            if (chunk is null)
             {
-                items.Add(item);
+                continue;
+            }
+
+            ref var slot = ref chunk[index & (ChunkSize - 1)];
+            if (Volatile.Read(ref slot.Stamp) != sequence + 1)
+            {
+                continue; // not written yet, or already overwritten by a newer outcome
+            }
+
+            var copy = slot;
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref slot.Stamp) == sequence + 1)
+            {
+                slots.Add(copy);
             }
         }
 
-        return items;
+        return slots;
     }
 
-    private WorkItem?[] CreateChunk(int index)
+    private TimeSpan Duration(in Slot slot) =>
+        slot.Ran ? _time.GetElapsedTime(slot.StartTimestamp, slot.EndTimestamp) : TimeSpan.Zero;
+
+    private Slot[] CreateChunk(int index)
     {
         var size = Math.Min(ChunkSize, _capacity - (index * ChunkSize));
-        Interlocked.CompareExchange(ref _chunks[index], new WorkItem?[size], null);
+        Interlocked.CompareExchange(ref _chunks[index], new Slot[size], null);
         return _chunks[index]!;
+    }
+
+    /// <summary>One retained outcome, copied out of its task. <c>Stamp</c> is its sequence number + 1; 0 empty, -1 being written.</summary>
+    private struct Slot
+    {
+        public long Stamp;
+        public long Id;
+        public long StartTimestamp;
+        public long EndTimestamp;
+        public Exception? Error;
+        public string? Key;
+        public string? Node;
+        public int Attempts;
+        public TaskOutcome Outcome;
+        public bool Ran;
     }
 }

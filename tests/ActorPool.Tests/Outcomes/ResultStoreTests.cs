@@ -53,6 +53,42 @@ public sealed class ResultStoreTests
         Assert.Equal((TimeSpan.Zero, 0), (store.Snapshot()[1000].Duration, store.Snapshot()[1000].Attempts));
     }
 
+    [Fact]
+    public async Task A_snapshot_taken_while_writers_lap_the_ring_must_hold_only_whole_results()
+    {
+        var store = new ResultStore(capacity: 64, TimeProvider.System); // small: writers overwrite slots while the reader copies them
+        var writing = 0;
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        {
+            for (var id = (w * 1_000_000) + 1; id <= (w * 1_000_000) + 200_000; id++)
+            {
+                var item = Settled(id, id % 2 == 0 ? TaskOutcome.Succeeded : TaskOutcome.Failed);
+                item.Attempts = id % 7;
+                store.Add(item, tally: null);
+            }
+
+            Interlocked.Increment(ref writing);
+        })).ToArray();
+
+        var snapshots = 0;
+        while (Volatile.Read(ref writing) < 2)
+        {
+            foreach (var (id, result) in store.Snapshot())
+            {
+                // Every field of a copy must come from the same outcome.
+                Assert.Equal(id, result.TaskId);
+                Assert.Equal((id % 2 == 0 ? TaskOutcome.Succeeded : TaskOutcome.Failed, (int)(id % 7)), (result.Outcome, result.Attempts));
+            }
+
+            snapshots++;
+        }
+
+        await Task.WhenAll(writers);
+        Assert.True(snapshots > 0);
+        Assert.Equal(64, store.Snapshot().Count);
+        Assert.Equal(400_000, store.Settled);
+    }
+
     private static SubmittedItem Settled(long id, TaskOutcome outcome, TimeProvider? time = null)
     {
         var item = new SubmittedItem(_ => Task.CompletedTask, null) { Id = id };
