@@ -91,13 +91,13 @@ internal sealed class JournalActor : ReceivePersistentActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        FailAcceptance(@event, cause);
+        FailAcceptance(cause);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        FailAcceptance(@event, cause);
+        FailAcceptance(cause);
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
@@ -464,11 +464,13 @@ internal sealed class JournalActor : ReceivePersistentActor
     private void Publish() => _context.Unfinished = _unfinished.Count;
 
     /// <summary>A write failed: the pool stops accepting, and the submits whose acceptance was being written fail with the journal's failure.</summary>
-    private void FailAcceptance(object @event, Exception cause)
+    private void FailAcceptance(Exception cause)
     {
         _log.Error(cause, "Pool {0}: the journal refused a write", _context.Name);
         var error = _context.Fail(cause);
-        if (@event is TasksJournaled && _writing is { } refused)
+
+        // The actor stops after any failed write, so an acceptance still being written is never confirmed.
+        if (_writing is { } refused)
         {
             foreach (var item in refused)
             {

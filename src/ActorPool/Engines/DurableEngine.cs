@@ -187,7 +187,7 @@ internal sealed class DurableEngine : NamedTaskEngine
         await _executor.StopAsync(CancellationToken.None).ConfigureAwait(false);
         var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _journal.Tell(new SyncJournal(synced));
-        await Task.WhenAny(synced.Task, gone, Task.Delay(OptionLimits.Cap(_options.AskTimeout))).ConfigureAwait(false);
+        await Task.WhenAny(synced.Task, gone, _context.Lost.Task, Task.Delay(OptionLimits.Cap(_options.AskTimeout))).ConfigureAwait(false); // a failed journal's actor is gone
         _metrics.Dispose();
     }
 

@@ -17,8 +17,8 @@ public sealed class DurableContractTests : IDisposable
         await pool.SubmitAsync("echo", new Echo("first")).WaitAsync(TestSignals.Patience);
         await pool.WaitAsync().WaitAsync(TestSignals.Patience);
 
-        // The database refuses the next write: its table is gone.
-        Execute("DROP TABLE journal;");
+        // The database refuses the next write.
+        RefuseWrites();
 
         var refused = await Assert.ThrowsAsync<PoolJournalException>(() => pool.SubmitAsync("echo", new Echo("lost")).WaitAsync(TestSignals.Patience));
         var later = await Assert.ThrowsAsync<PoolJournalException>(() => pool.SubmitAsync("echo", new Echo("later")).WaitAsync(TestSignals.Patience));
@@ -45,7 +45,7 @@ public sealed class DurableContractTests : IDisposable
         pool.Start();
         var held = pool.RunAsync<string>("held", new Echo("held"));
         await running.WaitAsync();
-        Execute("DROP TABLE journal;");
+        RefuseWrites();
         await Assert.ThrowsAsync<PoolJournalException>(() => pool.SubmitAsync("echo", new Echo("lost")).WaitAsync(TestSignals.Patience));
 
         release.TrySetResult();
@@ -255,6 +255,9 @@ public sealed class DurableContractTests : IDisposable
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
+
+    private void RefuseWrites() =>
+        Execute("CREATE TRIGGER refuse_writes BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'the database refuses this write'); END;");
 
     private void Execute(string sql)
     {
