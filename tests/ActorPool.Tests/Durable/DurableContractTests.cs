@@ -3,12 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace ActorPool.Tests.Durable;
 
 /// <summary>The promises README makes for durable pools that careless or hostile use broke (issue 23).</summary>
-public sealed class DurableContractTests : IDisposable
+public sealed class DurableContractTests : DurableJournalTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("actorpool-contract-").FullName;
-
-    private string File => Path.Combine(_folder, "journal.db");
-
     [Fact]
     public async Task A_journal_write_that_fails_must_fail_its_submit_and_every_later_one_with_PoolJournalException_not_hang()
     {
@@ -250,12 +246,6 @@ public sealed class DurableContractTests : IDisposable
         Assert.Contains("Persistence.Enabled", error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     private void RefuseWrites() =>
         Execute("CREATE TRIGGER refuse_writes BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'the database refuses this write'); END;");
 
@@ -268,23 +258,6 @@ public sealed class DurableContractTests : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private WorkerPool Pool(params Action<WorkerPoolOptions>[] configure) => new(Options(configure));
-
-    private WorkerPoolOptions Options(params Action<WorkerPoolOptions>[] configure)
-    {
-        var options = new WorkerPoolOptions { Workers = 2, ShutdownTimeout = TimeSpan.FromSeconds(5) };
-        options.Persistence.Enabled = true;
-        options.Persistence.ConnectionString = $"Data Source={File}";
-        options.Handlers.Add<Echo, string>("echo", (echo, _) => Task.FromResult(echo.Text));
-        foreach (var step in configure)
-        {
-            step(options);
-        }
-
-        return options;
-    }
-
-    public sealed record Echo(string Text);
 
     /// <summary>A payload whose property JSON can write but not set: it would arrive as 0.</summary>
     public sealed class Sealed

@@ -3,12 +3,8 @@ using Microsoft.Data.Sqlite;
 
 namespace ActorPool.Tests.Durable;
 
-public sealed class DurablePoolTests : IDisposable
+public sealed class DurablePoolTests : DurableJournalTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("actorpool-journal-").FullName;
-
-    private string File => Path.Combine(_folder, "journal.db");
-
     [Fact]
     public async Task Outcomes_of_a_finished_run_must_be_read_back_by_the_next_pool_on_the_same_file()
     {
@@ -210,28 +206,6 @@ public sealed class DurablePoolTests : IDisposable
         Assert.Equal(3, stats.Succeeded);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private WorkerPool Pool(params Action<WorkerPoolOptions>[] configure) => new(Options(configure));
-
-    private WorkerPoolOptions Options(params Action<WorkerPoolOptions>[] configure)
-    {
-        var options = new WorkerPoolOptions { Workers = 2, ShutdownTimeout = TimeSpan.FromSeconds(5) };
-        options.Persistence.Enabled = true;
-        options.Persistence.ConnectionString = $"Data Source={File}";
-        options.Handlers.Add<Echo, string>("echo", (echo, _) => Task.FromResult(echo.Text));
-        foreach (var step in configure)
-        {
-            step(options);
-        }
-
-        return options;
-    }
-
     /// <summary>Events the journal still holds (deleted ones are only marked until the plugin drops them).</summary>
     private long JournalRows()
     {
@@ -260,7 +234,6 @@ public sealed class DurablePoolTests : IDisposable
         return starts;
     }
 
-    public sealed record Echo(string Text);
 }
 
 /// <summary>Stands in for a process that dies: the journal stops first, so nothing more is written, then the system goes.</summary>
