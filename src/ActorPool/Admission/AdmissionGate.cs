@@ -81,6 +81,9 @@ internal sealed class AdmissionGate
     /// <summary>The last id issued: every task accepted so far has an id up to it.</summary>
     public long LastIssuedId => Interlocked.Read(ref _lastId);
 
+    /// <summary>Whether accepted tasks hold queue slots (a QueueSize bound the gate itself keeps).</summary>
+    public bool IsBounded => _room is not null;
+
     /// <summary>Whether a submit that finds the queue full waits for room.</summary>
     public bool MayWaitForRoom => _room is not null && _overflow == OverflowPolicy.Block;
 

@@ -62,14 +62,23 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private readonly SettlementLedger _ledger = new();
     private readonly List<TaskCompletionSource> _released = [];
 
+    /// <summary>Registrations on the tokens of this front's <c>RunAsync</c> callers, by the front's sequence, until their tasks settle.</summary>
+    private readonly Dictionary<long, CancellationTokenRegistration> _callerTokens = [];
+
+    /// <summary>Whether the supervisor must say when tasks start: only a bounded gate counts waiting tasks.</summary>
+    private readonly bool _tellStarts;
+
     private IActorRef? _supervisor;
     private long _correlation;
 
     public ClusterFrontActor(FrontContext context)
     {
         _context = context;
+        _tellStarts = context.Gate.IsBounded;
         Receive<DrainInbox>(_ => TakeIn());
         Receive<TasksAccepted>(HandleAccepted);
+        Receive<TasksRunning>(HandleRunning);
+        Receive<CallerCancelled>(cancelled => HandleCallerCancelled(cancelled.Item));
         Receive<TasksRefused>(refused => Refuse(refused.Correlation, new SubmitRejectedException(refused.Reason, refused.Message)));
         Receive<AskExpired>(expired => Refuse(expired.Correlation, new TimeoutException($"The pool's supervisor did not answer within AskTimeout ({_context.AskTimeout}); the task may still run.")));
         Receive<TaskOutcomes>(HandleOutcomes);
@@ -88,6 +97,16 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     {
         _context.Proxy.Tell(new RegisterFront(Self));
         Timers.StartPeriodicTimer(RegisterTimer, RegisterTick.Instance, RegisterInterval);
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var registration in _callerTokens.Values)
+        {
+            registration.Dispose();
+        }
+
+        _callerTokens.Clear();
     }
 
     protected override bool AroundReceive(Receive receive, object message)
@@ -123,6 +142,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
 
             _ledger.Accept(item);
             item.LocalSeq = item.Id;
+            WatchCallerToken(item);
             var size = Size(item);
             if (batch.Count == MaxBatch || (batch.Count > 0 && bytes + size > _context.WireBudget))
             {
@@ -148,7 +168,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         _inflight[id] = items;
         var deadline = DateTimeOffset.UtcNow.Add(OptionLimits.Cap(_context.AskTimeout)).ToUnixTimeMilliseconds();
         var wire = items.Select(item => new WireSubmit(item.Acceptance is { Task.IsCompleted: true } ? item.Id : 0, item.Handler.Name, item.Payload, WireOptions.From(item.Options), item.Attempts)).ToArray();
-        _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire));
+        _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire, _tellStarts));
         if (correlation is null)
         {
             Timers.StartSingleTimer(("ask", id), new AskExpired(id), OptionLimits.Cap(_context.AskTimeout));
@@ -165,12 +185,69 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         }
 
         Timers.Cancel(("ask", accepted.Correlation));
+        List<long>? cancelled = null;
         for (var i = 0; i < items.Length; i++)
         {
             var item = items[i];
             item.Id = accepted.Ids[i];
             _pending[item.Id] = item;
             item.Acceptance?.TrySetResult(item.Id);
+            if (item.CallerToken.IsCancellationRequested)
+            {
+                (cancelled ??= []).Add(item.Id); // cancelled before the supervisor knew it, or asked again after a failover
+            }
+        }
+
+        if (cancelled is not null)
+        {
+            _context.Proxy.Tell(new CancelTasks([.. cancelled]));
+        }
+    }
+
+    /// <summary>Tasks of this front started: they no longer wait, so their queue slots are free.</summary>
+    private void HandleRunning(TasksRunning running)
+    {
+        foreach (var id in running.Ids)
+        {
+            if (_pending.TryGetValue(id, out var item))
+            {
+                _context.Gate.ReleaseSlot(item);
+            }
+        }
+    }
+
+    /// <summary>A <c>RunAsync</c> caller's token will cancel its task while it waits, as on a local pool.</summary>
+    private void WatchCallerToken(NamedItem item)
+    {
+        if (!item.CallerToken.CanBeCanceled)
+        {
+            return;
+        }
+
+        var self = Self;
+        _callerTokens[item.LocalSeq] = item.CallerToken.UnsafeRegister(
+            static state =>
+            {
+                var (front, cancelled) = ((IActorRef, NamedItem))state!;
+                front.Tell(new CallerCancelled(cancelled), ActorRefs.NoSender);
+            },
+            (self, item));
+    }
+
+    private void HandleCallerCancelled(NamedItem item)
+    {
+        // Not accepted yet: HandleAccepted sees the token and asks then.
+        if (item.Acceptance is { Task.IsCompletedSuccessfully: true } && _pending.TryGetValue(item.Id, out var pending) && ReferenceEquals(pending, item))
+        {
+            _context.Proxy.Tell(new CancelTasks([item.Id]));
+        }
+    }
+
+    private void ForgetCallerToken(NamedItem item)
+    {
+        if (_callerTokens.Remove(item.LocalSeq, out var registration))
+        {
+            registration.Dispose();
         }
     }
 
@@ -187,6 +264,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _context.Gate.CountWithdrawn();
             _context.Gate.ReleaseSlot(item);
             _ledger.Withdrawn(item.LocalSeq, _released);
+            ForgetCallerToken(item);
             item.Acceptance?.TrySetException(error);
         }
     }
@@ -207,6 +285,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             item.StartTimestamp = time.GetTimestamp() - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
             _context.Recorder.TrySettle(item, ItemState.Queued, outcome.Outcome, Error(outcome), ran);
             _context.Gate.ReleaseSlot(item);
+            ForgetCallerToken(item);
             _ledger.Settle(item.LocalSeq, _released);
         }
     }
@@ -248,7 +327,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _inflight[id] = chunk;
             var deadline = DateTimeOffset.UtcNow.Add(OptionLimits.Cap(_context.AskTimeout)).ToUnixTimeMilliseconds();
             var wire = chunk.Select(item => new WireSubmit(item.Id, item.Handler.Name, item.Payload, WireOptions.From(item.Options), item.Attempts)).ToArray();
-            _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire));
+            _context.Proxy.Tell(new SubmitTasks(Self, id, deadline, wire, _tellStarts));
         }
 
         foreach (var (correlation, items) in _inflight.ToList())
@@ -280,6 +359,9 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _released.Add(wait.Completion);
         }
     }
+
+    /// <summary>The token of a <c>RunAsync</c> caller of this front fired.</summary>
+    private sealed record CallerCancelled(NamedItem Item) : INoSerializationVerificationNeeded;
 
     /// <summary>Nobody answered a batch within the ask timeout.</summary>
     private sealed record AskExpired(long Correlation) : INoSerializationVerificationNeeded;

@@ -21,6 +21,9 @@ internal sealed class ClusterItem(WireSubmit submit, IActorRef front) : WorkItem
     /// <summary>The front that submitted it: where its outcome goes. It may change when a front submits it again.</summary>
     public IActorRef Front { get; set; } = front;
 
+    /// <summary>Its front counts it as waiting until <see cref="TasksRunning"/> says it started.</summary>
+    public bool TellStart { get; set; }
+
     /// <summary>The handler's value as JSON, once it succeeded.</summary>
     public byte[]? Result { get; set; }
 

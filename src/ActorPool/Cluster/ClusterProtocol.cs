@@ -72,9 +72,16 @@ internal sealed record WireOutcome(
 /// <summary>
 /// A front hands tasks to the supervisor; answered with <see cref="TasksAccepted"/> or
 /// <see cref="TasksRefused"/> carrying <c>Correlation</c>. After <c>DeadlineUnixMs</c> the front
-/// has given up waiting, so the supervisor refuses rather than accepts.
+/// has given up waiting, so the supervisor refuses rather than accepts. <c>TellStarts</c> asks for
+/// <see cref="TasksRunning"/> when the tasks start: the front's queue slots count waiting tasks.
 /// </summary>
-internal sealed record SubmitTasks(IActorRef Front, long Correlation, long DeadlineUnixMs, WireSubmit[] Tasks) : IPoolWireMessage;
+internal sealed record SubmitTasks(IActorRef Front, long Correlation, long DeadlineUnixMs, WireSubmit[] Tasks, bool TellStarts = false) : IPoolWireMessage;
+
+/// <summary>Tasks of a front that began their first run; they no longer wait, so their queue slots are free.</summary>
+internal sealed record TasksRunning(long[] Ids) : IPoolWireMessage;
+
+/// <summary>The callers of these tasks cancelled their <c>RunAsync</c>: the supervisor records each <c>Cancelled</c> unrun if it still waits.</summary>
+internal sealed record CancelTasks(long[] Ids) : IPoolWireMessage;
 
 /// <summary>The supervisor accepted the tasks of a <see cref="SubmitTasks"/>: their ids, in order.</summary>
 internal sealed record TasksAccepted(long Correlation, long[] Ids) : IPoolWireMessage;

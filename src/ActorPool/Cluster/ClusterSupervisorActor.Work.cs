@@ -40,6 +40,11 @@ internal sealed partial class ClusterSupervisorActor
                 item.Attempts++;
                 item.StartTimestamp = _options.TimeProvider.GetTimestamp();
                 batch.Add(item);
+                if (item.TellStart)
+                {
+                    item.TellStart = false; // once: a slot is freed at the first start, not at every try
+                    Started(item);
+                }
             }
 
             if (batch.Count == 0)
@@ -51,6 +56,49 @@ internal sealed partial class ClusterSupervisorActor
             var items = batch.ToArray();
             _roster.Assign(slot, items);
             slot.Ref.Tell(new RunTasks([.. items.Select(i => ToWire((ClusterItem)i))]));
+        }
+    }
+
+    /// <summary>Queues a start for the task's front, which frees its queue slot.</summary>
+    private void Started(ClusterItem item)
+    {
+        if (item.Front.IsNobody())
+        {
+            return;
+        }
+
+        if (!_startedOutbox.TryGetValue(item.Front, out var ids))
+        {
+            ids = [];
+            _startedOutbox[item.Front] = ids;
+        }
+
+        ids.Add(item.Id);
+    }
+
+    /// <summary>
+    /// A front's callers cancelled these tasks: each that still waits, for its first run or for a
+    /// retry, is recorded <c>Cancelled</c> unrun, as a local pool does. A running try is not
+    /// reached: no caller's token crosses to the worker's node, so it runs to its end.
+    /// </summary>
+    private void HandleCancel(CancelTasks cancel)
+    {
+        foreach (var id in cancel.Ids)
+        {
+            if (!_live.TryGetValue(id, out var item))
+            {
+                continue; // finished, or not here
+            }
+
+            var error = new OperationCanceledException("The caller cancelled the task before it ran.");
+            if (item.State == ItemState.Queued && _queue.Remove(item))
+            {
+                Settle(item, ItemState.Queued, TaskOutcome.Cancelled, error, ran: item.Attempts > 0);
+            }
+            else if (item.State == ItemState.RetryWaiting && _retries.TryTake(id, out _))
+            {
+                Settle(item, ItemState.RetryWaiting, TaskOutcome.Cancelled, error, ran: true);
+            }
         }
     }
 

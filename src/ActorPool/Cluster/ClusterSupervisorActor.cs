@@ -64,6 +64,9 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
 
     /// <summary>Outcomes to send, per front, once the current message is handled.</summary>
     private readonly Dictionary<IActorRef, List<WireOutcome>> _outbox = [];
+
+    /// <summary>Ids of tasks that started their first run, per front that asked to hear it, sent with the outbox.</summary>
+    private readonly Dictionary<IActorRef, List<long>> _startedOutbox = [];
     private readonly List<WorkItem> _expired = [];
 
     private IActorRef _router = ActorRefs.Nobody;
@@ -98,6 +101,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         Command<RegisterFront>(HandleRegisterFront);
         Command<WorkerUp>(HandleWorkerUp);
         Command<TasksRan>(HandleTasksRan);
+        Command<CancelTasks>(HandleCancel);
         Command<Terminated>(HandleTerminated);
         Command<Messages.RetryDue>(HandleRetryDue);
         Command<ExpiryDue>(_ => HandleExpiry());
@@ -156,6 +160,12 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
             }
 
             _outbox.Clear();
+            foreach (var (front, ids) in _startedOutbox)
+            {
+                front.Tell(new TasksRunning([.. ids])); // ids are 8 bytes each: a dispatch round is far inside the frame
+            }
+
+            _startedOutbox.Clear();
         }
     }
 
@@ -193,7 +203,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         var ids = new long[tasks.Length];
         for (var i = 0; i < ids.Length; i++)
         {
-            ids[i] = TakeIn(tasks[i], submit.Front);
+            ids[i] = TakeIn(tasks[i], submit.Front, submit.TellStarts);
         }
 
         submit.Front.Tell(new TasksAccepted(submit.Correlation, ids));
@@ -203,11 +213,12 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     }
 
     /// <summary>Takes one task in, or finds it again when its front submits it once more; returns its id.</summary>
-    private long TakeIn(WireSubmit task, IActorRef front)
+    private long TakeIn(WireSubmit task, IActorRef front, bool tellStart)
     {
         if (_live.TryGetValue(task.Id, out var known))
         {
             known.Front = front; // already here: its outcome goes to the front that asks now
+            known.TellStart = tellStart;
             return task.Id;
         }
 
@@ -220,7 +231,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         var id = task.Id;
         _nextId = Math.Max(_nextId, id);
         _submitted++;
-        var item = new ClusterItem(task, front) { Id = id, Attempts = task.Attempts };
+        var item = new ClusterItem(task, front) { Id = id, Attempts = task.Attempts, TellStart = tellStart };
         item.TryMove(ItemState.Inbox, ItemState.Queued);
         item.StartTimestamp = _options.TimeProvider.GetTimestamp();
         _live[id] = item;

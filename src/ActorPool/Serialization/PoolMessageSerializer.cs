@@ -25,6 +25,8 @@ internal sealed class PoolMessageSerializer : SerializerWithStringManifest
     {
         [typeof(SubmitTasks)] = "ap.submit",
         [typeof(TasksAccepted)] = "ap.accepted",
+        [typeof(TasksRunning)] = "ap.running",
+        [typeof(CancelTasks)] = "ap.cancel",
         [typeof(TasksRefused)] = "ap.refused",
         [typeof(RegisterFront)] = "ap.register",
         [typeof(FrontRegistered)] = "ap.registered",

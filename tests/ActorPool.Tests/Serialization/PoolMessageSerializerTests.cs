@@ -50,8 +50,10 @@ public sealed class PoolMessageSerializerTests : IDisposable
         var outcome = new WireOutcome(7, TaskOutcome.Failed, [1, 2], "System.IO.IOException", "disk", 10, DateTimeOffset.UnixEpoch, 2, true, "akka.tcp://a@h:1");
         return typeName switch
         {
-            nameof(SubmitTasks) => new SubmitTasks(actor, 1, 2, [new WireSubmit(0, "h", [3], options, 0)]),
+            nameof(SubmitTasks) => new SubmitTasks(actor, 1, 2, [new WireSubmit(0, "h", [3], options, 0)], TellStarts: true),
             nameof(TasksAccepted) => new TasksAccepted(1, [5, 6]),
+            nameof(ActorPool.Cluster.TasksRunning) => new ActorPool.Cluster.TasksRunning([5, 6]),
+            nameof(CancelTasks) => new CancelTasks([7]),
             nameof(TasksRefused) => new TasksRefused(1, RejectionReason.Stopped, "no"),
             nameof(RegisterFront) => new RegisterFront(actor),
             nameof(FrontRegistered) => new FrontRegistered("akka.tcp://a@h:1"),
