@@ -72,6 +72,9 @@ public sealed class ClusterContractTests
             await queued.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting).WaitAsync(TestSignals.Patience);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => unsent).WaitAsync(TestSignals.Patience);
+
+            // The cancel travels to the supervisor: the worker comes free only once it was recorded there.
+            await TestSignals.EventuallyAsync(() => pool.GetStats().Cancelled == 1, () => $"{pool.GetStats()}");
             release.SetResult();
             Assert.Equal("busy", await busy.WaitAsync(TestSignals.Patience));
             await pool.WaitAsync().WaitAsync(TestSignals.Patience);
