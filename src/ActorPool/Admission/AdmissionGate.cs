@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using ActorPool.Diagnostics;
 using ActorPool.Work;
 
@@ -16,10 +15,9 @@ namespace ActorPool.Admission;
 /// and the supervisor has not taken the task in yet, the submitter withdraws it (a compare-and-swap
 /// on the task decides), so a task is either accepted and settled or refused, never lost.</para>
 /// <para>Counts: <c>Submitted = ids issued + refusals before an id</c>; a withdrawn task counts as refused.</para>
-/// <para>Nothing here is disposed: a submit racing a stop may still touch the semaphore, and
-/// neither it nor the closing token holds anything that needs freeing.</para>
+/// <para>Submits waiting for room stand in a <see cref="SlotLine"/>: a slot given back admits the
+/// first of them on the giving thread, and a close refuses every one still in line.</para>
 /// </remarks>
-[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Submits racing a stop may still read the closing token; nothing it holds needs freeing.")]
 internal sealed class AdmissionGate
 {
     private readonly Inbox _inbox;
@@ -28,11 +26,8 @@ internal sealed class AdmissionGate
     private readonly int _queueSize;
     private readonly string _poolName;
 
-    /// <summary>Queue slots for <see cref="OverflowPolicy.Block"/> and <see cref="OverflowPolicy.Reject"/>; null when unbounded or dropping.</summary>
-    private readonly SemaphoreSlim? _room;
-
-    /// <summary>Cancelled once the gate closes; wakes submitters waiting for room.</summary>
-    private readonly CancellationTokenSource _closing = new();
+    /// <summary>Queue slots for <see cref="OverflowPolicy.Block"/> and <see cref="OverflowPolicy.Reject"/>, and the line for them; null when unbounded or dropping.</summary>
+    private readonly SlotLine? _room;
 
     private readonly RejectionReason _closedReason;
     private Exception? _failure;
@@ -53,7 +48,7 @@ internal sealed class AdmissionGate
 
         // DropOldest bounds the queue inside the supervisor; Block and Reject count slots here.
         _room = options.QueueSize > 0 && options.Overflow != OverflowPolicy.DropOldest
-            ? new SemaphoreSlim(options.QueueSize, options.QueueSize)
+            ? new SlotLine(options.QueueSize)
             : null;
     }
 
@@ -64,7 +59,6 @@ internal sealed class AdmissionGate
         _poolName = poolName;
         _closedReason = reason;
         _closed = 1;
-        _closing.Cancel();
     }
 
     /// <summary>Every submit made with a task.</summary>
@@ -118,30 +112,66 @@ internal sealed class AdmissionGate
         return Enter(item) ? AdmissionResult.Accepted : AdmissionResult.Stopped;
     }
 
-    /// <summary>Waits for queue room, then admits; throws the refusal or the caller's cancellation.</summary>
-    public async Task AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
+    /// <summary>Waits in line for queue room, then admits; completes with the task's id, or fails with the refusal or the caller's cancellation.</summary>
+    public Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken) =>
+        WaitForRoom(item, wantsId: true, cancellationToken).Accepted!.Task;
+
+    /// <summary>
+    /// Waits in line for queue room, then admits, for a caller that awaits the task itself
+    /// (<c>RunAsync</c>): a refusal or the caller's cancellation completes the task's caller instead.
+    /// </summary>
+    public void AdmitWhenRoom(WorkItem item, CancellationToken cancellationToken) =>
+        WaitForRoom(item, wantsId: false, cancellationToken);
+
+    private SlotWaiter WaitForRoom(WorkItem item, bool wantsId, CancellationToken cancellationToken)
     {
-        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token))
+        var waiter = new SlotWaiter(item, wantsId);
+        if (PoolTracing.IsListening)
         {
-            try
-            {
-                await _room!.WaitAsync(waiting.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _refusedWithoutId);
-                throw;
-            }
-            catch (OperationCanceledException)
-            {
-                throw Refusal(Refuse(ClosedAdmission));
-            }
+            PoolTracing.CaptureSubmitter(item); // here: whoever admits it later runs on another thread
         }
 
-        item.HoldsSlot = true;
-        if (!Enter(item))
+        switch (_room!.Enter(waiter))
         {
-            throw Refusal(AdmissionResult.Stopped);
+            case SlotLine.Join.Closed:
+                Interlocked.Increment(ref _refusedWithoutId);
+                waiter.Refused(Refusal(ClosedAdmission));
+                return waiter;
+            case SlotLine.Join.Taken:
+                waiter.TryClaim();
+                Admit(waiter);
+                return waiter;
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(
+                static (state, token) =>
+                {
+                    var (gate, waiting) = ((AdmissionGate, SlotWaiter))state!;
+                    if (waiting.TryLeave())
+                    {
+                        Interlocked.Increment(ref gate._refusedWithoutId);
+                        waiting.Refused(new OperationCanceledException(token));
+                    }
+                },
+                (this, waiter));
+        }
+
+        return waiter;
+    }
+
+    /// <summary>Admits a waiter that now holds a slot.</summary>
+    private void Admit(SlotWaiter waiter)
+    {
+        waiter.Item.HoldsSlot = true;
+        if (Enter(waiter.Item, captureTrace: false))
+        {
+            waiter.Admitted();
+        }
+        else
+        {
+            waiter.Refused(Refusal(AdmissionResult.Stopped));
         }
     }
 
@@ -228,13 +258,16 @@ internal sealed class AdmissionGate
     /// <summary>Counts <paramref name="count"/> submits refused in one go.</summary>
     public void CountRefused(int count) => Interlocked.Add(ref _refusedWithoutId, count);
 
-    /// <summary>Gives back the queue slot a task held; the supervisor calls it when the task leaves the queue.</summary>
+    /// <summary>Gives back the queue slot a task held, to the first submit in line if one waits; the supervisor calls it when the task leaves the queue.</summary>
     public void ReleaseSlot(WorkItem item)
     {
         if (item.HoldsSlot)
         {
             item.HoldsSlot = false;
-            _room?.Release();
+            if (_room?.Release() is { } waiter)
+            {
+                Admit(waiter);
+            }
         }
     }
 
@@ -246,7 +279,15 @@ internal sealed class AdmissionGate
             return false;
         }
 
-        _closing.Cancel();
+        foreach (var waiter in _room?.Close() ?? [])
+        {
+            if (waiter.TryLeave())
+            {
+                Interlocked.Increment(ref _refusedWithoutId);
+                waiter.Refused(Refusal(ClosedAdmission));
+            }
+        }
+
         return true;
     }
 
@@ -279,7 +320,7 @@ internal sealed class AdmissionGate
     /// <summary>Takes a queue slot without waiting where the policy counts them.</summary>
     private AdmissionResult TakeSlot(bool mayWait, out bool holdsSlot)
     {
-        holdsSlot = _room?.Wait(0, CancellationToken.None) ?? false;
+        holdsSlot = _room?.TryTake() ?? false;
         if (_room is null || holdsSlot)
         {
             return AdmissionResult.Accepted;
@@ -295,11 +336,11 @@ internal sealed class AdmissionGate
     }
 
     /// <summary>Gives the task its id and posts it; false if the gate closed meanwhile and the task was withdrawn.</summary>
-    private bool Enter(WorkItem item)
+    private bool Enter(WorkItem item, bool captureTrace = true)
     {
         item.Id = Interlocked.Increment(ref _lastId);
         item.StartTimestamp = _time.GetTimestamp();
-        if (PoolTracing.IsListening)
+        if (captureTrace && PoolTracing.IsListening)
         {
             PoolTracing.CaptureSubmitter(item);
         }

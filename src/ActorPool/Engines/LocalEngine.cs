@@ -92,16 +92,23 @@ internal sealed class LocalEngine : PoolEngine
     public ResultStore Results => _results;
 
     /// <summary>A pool with no workers: every submit is refused with <see cref="RejectionReason.NoWorkers"/>.</summary>
+    /// <summary>What <see cref="SubmitRun"/> returns for a task waiting in line: nothing to await but the task itself.</summary>
+    private static readonly Task<long> WaitingInLine = Task.FromResult(0L);
+
     public static LocalEngine RefusingAll(WorkerPoolOptions options, string name) => new(options, name);
 
     public override void Start(CancellationToken cancellationToken) => _lifecycle?.Start(cancellationToken);
 
-    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken) => Admit(item, cancellationToken) ?? Task.FromResult(item.Id);
+    public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken) => Admit(item, run: false, cancellationToken) ?? Task.FromResult(item.Id);
 
-    public override Task? SubmitRun(WorkItem item, CancellationToken cancellationToken) => Admit(item, cancellationToken);
+    public override Task? SubmitRun(WorkItem item, CancellationToken cancellationToken) => Admit(item, run: true, cancellationToken);
 
-    /// <summary>Null when the task was accepted at once, else the refusal or the wait for room.</summary>
-    private Task<long>? Admit(WorkItem item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when the task was accepted at once, else the refusal or the wait for room. A
+    /// <c>RunAsync</c> task that waits in line gets a completed task back: its caller awaits the
+    /// task itself, which carries a later refusal, so the wait costs no task of its own.
+    /// </summary>
+    private Task<long>? Admit(WorkItem item, bool run, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -110,12 +117,18 @@ internal sealed class LocalEngine : PoolEngine
         }
 
         var admission = _gate.TryAdmit(item, mayWait: true);
-        return admission switch
+        switch (admission)
         {
-            AdmissionResult.Accepted => null,
-            AdmissionResult.NeedsRoom => AdmitWhenRoomAsync(item, cancellationToken),
-            _ => Task.FromException<long>(_gate.Rejection(admission)),
-        };
+            case AdmissionResult.Accepted:
+                return null;
+            case AdmissionResult.NeedsRoom when run:
+                _gate.AdmitWhenRoom(item, cancellationToken);
+                return WaitingInLine;
+            case AdmissionResult.NeedsRoom:
+                return _gate.AdmitWhenRoomAsync(item, cancellationToken);
+            default:
+                return Task.FromException<long>(_gate.Rejection(admission));
+        }
     }
 
     public override bool TrySubmit(WorkItem item) => _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
@@ -236,12 +249,6 @@ internal sealed class LocalEngine : PoolEngine
         var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);
         _supervisor.Tell(new GetPoolState(reply));
         return await reply.Task.WaitAsync(OptionLimits.Cap(_options.AskTimeout)).ConfigureAwait(false);
-    }
-
-    private async Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
-    {
-        await _gate.AdmitWhenRoomAsync(item, cancellationToken).ConfigureAwait(false);
-        return item.Id;
     }
 
     private async Task StopCoreAsync()

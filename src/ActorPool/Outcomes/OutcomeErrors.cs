@@ -32,4 +32,16 @@ internal static class OutcomeErrors
 
         completion.TrySetException(ToException(outcome, error));
     }
+
+    /// <summary>Completes a caller's completion source for a submit that was never accepted: cancelled by its token, else the refusal.</summary>
+    public static void Refuse<T>(TaskCompletionSource<T> completion, Exception error)
+    {
+        if (error is OperationCanceledException cancelled)
+        {
+            completion.TrySetCanceled(cancelled.CancellationToken);
+            return;
+        }
+
+        completion.TrySetException(error);
+    }
 }

@@ -56,6 +56,8 @@ internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskO
 
     public Task<T> Completion => _completion.Task;
 
+    public override void RefuseCaller(Exception error) => Outcomes.OutcomeErrors.Refuse(_completion, error);
+
     public override void CompleteCaller()
     {
         if (Outcome != TaskOutcome.Succeeded)

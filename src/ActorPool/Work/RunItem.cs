@@ -32,5 +32,7 @@ internal sealed class RunItem<T>(Func<CancellationToken, Task<T>> work, TaskOpti
         OutcomeErrors.Complete(_completion, Outcome, Error);
     }
 
+    public override void RefuseCaller(Exception error) => OutcomeErrors.Refuse(_completion, error);
+
     public override void Release() => _workOrRun = null;
 }

@@ -144,6 +144,11 @@ internal abstract class WorkItem
     {
     }
 
+    /// <summary>Fails the caller of a task that was never accepted (it waited for room and was refused, or its token fired); only a caller that awaits the task itself has one.</summary>
+    public virtual void RefuseCaller(Exception error)
+    {
+    }
+
     /// <summary>Lets go of the delegate and any value once settled, so a retained result holds nothing of the caller's.</summary>
     public abstract void Release();
 }
