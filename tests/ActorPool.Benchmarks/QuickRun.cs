@@ -90,7 +90,13 @@ internal static class QuickRun
         });
         await Section("2", "2. I/O", () => WallAsync(table, Row.IoBound, $"2. I/O 2,000 x 10 ms, 100 workers", workers: 100, tasks: 2_000, Workloads.Io10Ms, WallContenders));
         await Section("3", "3. CPU", () => WallAsync(table, Row.CpuBound, $"3. CPU 20,000 x 50 us, 2 workers", workers: 2, tasks: 20_000, Workloads.Cpu50Us, WallContenders[..4]));
-        await Section("4", "4. latency", () => LatencyAsync(table));
+        await Section("4", "4. latency", async () =>
+        {
+            foreach (var workers in LatencyScenario.WorkerCounts)
+            {
+                await LatencyAsync(table, workers);
+            }
+        });
         await Section("5", "5. cancel to stopped", () => CancelAsync(table));
         await Section("6", "6. bytes per queued task", () => QueuedAsync(table));
         await Section("7", "7. cluster", () => ClusterAsync(table));
@@ -182,14 +188,14 @@ internal static class QuickRun
         }
     }
 
-    private static async Task LatencyAsync(Table table)
+    private static async Task LatencyAsync(Table table, int workers)
     {
         var figures = new Figures();
         var results = new Dictionary<string, Latency>();
         var roundTrip = TimeSpan.Zero;
         foreach (var name in LatencyScenario.Contenders)
         {
-            await using var scenario = new LatencyScenario(name);
+            await using var scenario = new LatencyScenario(name, workers);
             await scenario.RunPacedAsync(LatencyRequests); // warm-up
             var rounds = new List<Latency>();
             for (var i = 0; i < Repetitions; i++)
@@ -208,13 +214,13 @@ internal static class QuickRun
             }
         }
 
-        var workload = $"4. latency at 10,000 tasks/s, {LatencyScenario.Workers} workers ({LatencyRequests:N0} per round)";
+        var workload = $"4. latency at 10,000 tasks/s, {workers} workers ({LatencyRequests:N0} per round)";
         foreach (var name in LatencyScenario.Contenders)
         {
             table.Row(workload, name, results[name].ToString(), Target.Cell(Row.Latency, name, figures.Get));
         }
 
-        table.Row("4. latency, one request at a time", ActorPoolContender.RunName, string.Create(CultureInfo.InvariantCulture, $"p50 {roundTrip.TotalMicroseconds:F1} us"), "");
+        table.Row($"4. latency, one request at a time, {workers} workers", ActorPoolContender.RunName, string.Create(CultureInfo.InvariantCulture, $"p50 {roundTrip.TotalMicroseconds:F1} us"), "");
     }
 
     private static async Task CancelAsync(Table table)
@@ -371,6 +377,7 @@ internal static class QuickRun
         {
             Write($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription}{LoadAverage()}");
             Write($"Quick mode: medians of {Repetitions} runs per row; the overhead row runs {OverheadTasks:N0} tasks and the queued row queues {QueuedTasks:N0} (the issue's rows: 1,000,000).");
+            Write($"Every pool has its default options (only Workers set) unless its name says otherwise; per-call contenders are driven by {Contenders.ClosedLoop.Callers:N0} callers, each awaiting its call before the next.");
             Write("");
             Write("| workload | contender | result | vs baseline / target |");
             Write("| --- | --- | --- | --- |");

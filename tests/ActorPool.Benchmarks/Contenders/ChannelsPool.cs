@@ -41,6 +41,10 @@ public sealed class ChannelsPool : IContender
     /// <summary>The token running tasks see; cancelling it is this pool's stop.</summary>
     public CancellationToken Token => _stop.Token;
 
+    /// <summary>
+    /// Callers of the counted pool await their enqueue (as <c>SubmitAsync</c>'s await acceptance),
+    /// then the run waits for the count; callers of the completion pool await their own task.
+    /// </summary>
     public async Task RunAllAsync(int count, Func<CancellationToken, Task> work)
     {
         Volatile.Write(ref _done, 0);
@@ -48,24 +52,26 @@ public sealed class ChannelsPool : IContender
         _allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_withCompletion)
         {
-            var completions = new Task[count];
-            for (var i = 0; i < count; i++)
-            {
-                var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                completions[i] = completion.Task;
-                await _channel.Writer.WriteAsync(new Item(work, completion));
-            }
-
-            await Task.WhenAll(completions);
+            await ClosedLoop.RunAsync(count, () => new ValueTask(RunOneAsync(work)));
             return;
         }
 
-        for (var i = 0; i < count; i++)
-        {
-            await _channel.Writer.WriteAsync(new Item(work, null));
-        }
-
+        await ClosedLoop.RunAsync(count, () => _channel.Writer.WriteAsync(new Item(work, null)));
         await _allDone.Task;
+    }
+
+    /// <summary>Queues one task and completes when it has run: the caller's whole await, with no state machine of ours when the write completes at once.</summary>
+    public Task RunOneAsync(Func<CancellationToken, Task> work)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var write = _channel.Writer.WriteAsync(new Item(work, completion));
+        return write.IsCompletedSuccessfully ? completion.Task : AfterWriteAsync(write, completion.Task);
+
+        static async Task AfterWriteAsync(ValueTask write, Task done)
+        {
+            await write;
+            await done;
+        }
     }
 
     /// <summary>Queues one task, with a completion source for its caller or (counted) without; used by the latency, cancel and queued-memory rows.</summary>

@@ -6,13 +6,14 @@ public interface IContender : IAsyncDisposable
     /// <summary>The name shown in result tables.</summary>
     string Name { get; }
 
-    /// <summary>Runs <paramref name="count"/> tasks of <paramref name="work"/> and returns once all have finished.</summary>
+    /// <summary>Runs <paramref name="count"/> tasks of <paramref name="work"/>, called as its users call it (<see cref="ClosedLoop"/>), and returns once all have finished.</summary>
     Task RunAllAsync(int count, Func<CancellationToken, Task> work);
 }
 
 /// <summary>The contenders a run compares, by name, each made for a worker count.</summary>
 public static class ContenderCatalog
 {
+    /// <summary>The overhead row's contenders: every pool a service would call per task, driven the same way.</summary>
     public static readonly string[] Names =
     [
         ChannelsPool.CountedName,
@@ -20,9 +21,9 @@ public static class ContenderCatalog
         ActorPoolContender.SubmitName,
         ActorPoolContender.SubmitManyName,
         ActorPoolContender.RunName,
-        DataflowContender.ContenderName,
-        ParallelForEachContender.ContenderName,
+        ActorPoolContender.RunUnretainedName,
         AkkaRoundRobinContender.ContenderName,
+        AkkaRoundRobinContender.TimedName,
     ];
 
     public static IContender Create(string name, int workers) => name switch
@@ -32,9 +33,11 @@ public static class ContenderCatalog
         ActorPoolContender.SubmitName => new ActorPoolContender(workers, ActorPoolContender.Mode.Submit),
         ActorPoolContender.SubmitManyName => new ActorPoolContender(workers, ActorPoolContender.Mode.SubmitMany),
         ActorPoolContender.RunName => new ActorPoolContender(workers, ActorPoolContender.Mode.Run),
+        ActorPoolContender.RunUnretainedName => new ActorPoolContender(workers, ActorPoolContender.Mode.Run, unretained: true),
         DataflowContender.ContenderName => new DataflowContender(workers),
         ParallelForEachContender.ContenderName => new ParallelForEachContender(workers),
         AkkaRoundRobinContender.ContenderName => new AkkaRoundRobinContender(workers),
+        AkkaRoundRobinContender.TimedName => new AkkaRoundRobinContender(workers, timed: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"Unknown contender '{name}'."),
     };
 }

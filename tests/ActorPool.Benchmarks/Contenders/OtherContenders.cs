@@ -4,7 +4,7 @@ using Akka.Routing;
 
 namespace ActorPool.Benchmarks.Contenders;
 
-/// <summary>TPL Dataflow's <see cref="ActionBlock{TInput}"/> with a degree of parallelism and a bounded capacity.</summary>
+/// <summary>TPL Dataflow's <see cref="ActionBlock{TInput}"/> with a degree of parallelism and a bounded capacity; callers await their <c>SendAsync</c>.</summary>
 public sealed class DataflowContender(int workers) : IContender
 {
     public const string ContenderName = "Dataflow ActionBlock";
@@ -16,11 +16,7 @@ public sealed class DataflowContender(int workers) : IContender
         var block = new ActionBlock<Func<CancellationToken, Task>>(
             w => w(CancellationToken.None),
             new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = workers, BoundedCapacity = 100_000 });
-        for (var i = 0; i < count; i++)
-        {
-            await block.SendAsync(work);
-        }
-
+        await ClosedLoop.RunAsync(count, () => new ValueTask(block.SendAsync(work)));
         block.Complete();
         await block.Completion;
     }
@@ -28,7 +24,7 @@ public sealed class DataflowContender(int workers) : IContender
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
-/// <summary><see cref="Parallel.ForEachAsync{TSource}(IEnumerable{TSource}, ParallelOptions, Func{TSource, CancellationToken, ValueTask})"/> over the task indexes.</summary>
+/// <summary><see cref="Parallel.ForEachAsync{TSource}(IEnumerable{TSource}, ParallelOptions, Func{TSource, CancellationToken, ValueTask})"/> over the task indexes: its own driver, for reference in the wall-time rows.</summary>
 public sealed class ParallelForEachContender(int workers) : IContender
 {
     public const string ContenderName = "Parallel.ForEachAsync";
@@ -41,33 +37,36 @@ public sealed class ParallelForEachContender(int workers) : IContender
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
-/// <summary>Plain Akka.NET: a round-robin pool of actors that run the work and reply, asked with a timeout.</summary>
+/// <summary>
+/// Plain Akka.NET: a round-robin pool of actors that run the work and reply, each caller awaiting
+/// its <c>Ask</c>. The plain <c>Ask&lt;T&gt;(msg)</c> is the baseline (ActorPool's calls carry no
+/// per-call timeout either); the timed form, a scheduler timer per call, is a labelled row of its own.
+/// </summary>
 public sealed class AkkaRoundRobinContender : IContender
 {
     public const string ContenderName = "Akka RoundRobinPool + Ask";
+    public const string TimedName = "Akka RoundRobinPool + Ask(60 s timeout)";
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
     private readonly ActorSystem _system;
     private readonly IActorRef _router;
+    private readonly bool _timed;
 
-    public AkkaRoundRobinContender(int workers)
+    public AkkaRoundRobinContender(int workers, bool timed = false)
     {
+        _timed = timed;
         _system = ActorSystem.Create("baseline", "akka.loglevel = WARNING\nakka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
         _router = _system.ActorOf(Props.Create<RunActor>().WithRouter(new RoundRobinPool(workers)), "workers");
     }
 
-    public string Name => ContenderName;
+    public string Name => _timed ? TimedName : ContenderName;
 
-    public async Task RunAllAsync(int count, Func<CancellationToken, Task> work)
-    {
-        var replies = new Task[count];
-        for (var i = 0; i < count; i++)
-        {
-            replies[i] = _router.Ask<Status.Success>(work, AskTimeout);
-        }
+    public Task RunAllAsync(int count, Func<CancellationToken, Task> work) =>
+        ClosedLoop.RunAsync(count, () => new ValueTask(RunOneAsync(work)));
 
-        await Task.WhenAll(replies);
-    }
+    /// <summary>One awaited request, as a caller writes it.</summary>
+    public Task RunOneAsync(Func<CancellationToken, Task> work) =>
+        _timed ? _router.Ask<Status.Success>(work, AskTimeout) : _router.Ask<Status.Success>(work);
 
     public async ValueTask DisposeAsync() => await _system.Terminate();
 
@@ -83,20 +82,33 @@ public sealed class AkkaRoundRobinContender : IContender
     }
 }
 
-/// <summary>ActorPool itself, driven three ways.</summary>
+/// <summary>
+/// ActorPool itself with its default options (only <c>Workers</c> set, unless a row says
+/// otherwise), driven as users call it: callers that await each <c>SubmitAsync</c> (then one
+/// <c>WaitAsync</c>) or each <c>RunAsync</c>; <c>SubmitManyAsync</c> in awaited batches of 1,024.
+/// </summary>
 public sealed class ActorPoolContender : IContender
 {
     public const string SubmitName = "ActorPool SubmitAsync";
     public const string SubmitManyName = "ActorPool SubmitManyAsync";
     public const string RunName = "ActorPool RunAsync";
+    public const string RunUnretainedName = "ActorPool RunAsync, MaxRetainedResults = 0";
 
     private const int Batch = 1024;
     private readonly Mode _mode;
+    private readonly bool _unretained;
 
-    public ActorPoolContender(int workers, Mode mode)
+    public ActorPoolContender(int workers, Mode mode, bool unretained = false)
     {
         _mode = mode;
-        Pool = new WorkerPool(new WorkerPoolOptions { Workers = workers, QueueSize = 100_000, MaxRetainedResults = 0 });
+        _unretained = unretained;
+        var options = new WorkerPoolOptions { Workers = workers };
+        if (unretained)
+        {
+            options.MaxRetainedResults = 0;
+        }
+
+        Pool = new WorkerPool(options);
         Pool.Start();
     }
 
@@ -113,7 +125,7 @@ public sealed class ActorPoolContender : IContender
     {
         Mode.Submit => SubmitName,
         Mode.SubmitMany => SubmitManyName,
-        _ => RunName,
+        _ => _unretained ? RunUnretainedName : RunName,
     };
 
     public async Task RunAllAsync(int count, Func<CancellationToken, Task> work)
@@ -121,11 +133,7 @@ public sealed class ActorPoolContender : IContender
         switch (_mode)
         {
             case Mode.Submit:
-                for (var i = 0; i < count; i++)
-                {
-                    await Pool.SubmitAsync(work);
-                }
-
+                await ClosedLoop.RunAsync(count, () => new ValueTask(Pool.SubmitAsync(work)));
                 await Pool.WaitAsync();
                 break;
             case Mode.SubmitMany:
@@ -139,18 +147,12 @@ public sealed class ActorPoolContender : IContender
                 await Pool.WaitAsync();
                 break;
             default:
-                var runs = new Task[count];
                 Func<CancellationToken, Task<bool>> body = async ct =>
                 {
                     await work(ct);
                     return true;
                 };
-                for (var i = 0; i < count; i++)
-                {
-                    runs[i] = Pool.RunAsync(body);
-                }
-
-                await Task.WhenAll(runs);
+                await ClosedLoop.RunAsync(count, () => new ValueTask(Pool.RunAsync(body)));
                 break;
         }
     }

@@ -5,29 +5,37 @@ using ActorPool.Benchmarks.Contenders;
 namespace ActorPool.Benchmarks.Scenarios;
 
 /// <summary>
-/// Latency at 10,000 tasks/s: no-op tasks issued at a steady pace on 8 workers, each timed from
-/// the call to its caller resuming.
+/// Latency at 10,000 tasks/s: no-op tasks issued at a steady pace, each timed from the call to
+/// its caller resuming; ActorPool with its default options beside the Channels pool and a plain
+/// Akka <c>Ask</c>.
 /// </summary>
 public sealed class LatencyScenario : IAsyncDisposable
 {
-    public const int Workers = 8;
     public const int PerSecond = 10_000;
 
-    public static readonly string[] Contenders = [ChannelsPool.CompletionName, ActorPoolContender.RunName];
+    /// <summary>The worker counts the row is measured at.</summary>
+    public static readonly int[] WorkerCounts = [2, 8];
+
+    public static readonly string[] Contenders = [ChannelsPool.CompletionName, ActorPoolContender.RunName, AkkaRoundRobinContender.ContenderName];
 
     private readonly ChannelsPool? _channels;
     private readonly WorkerPool? _pool;
+    private readonly AkkaRoundRobinContender? _akka;
 
-    public LatencyScenario(string contender)
+    public LatencyScenario(string contender, int workers)
     {
         if (contender == ChannelsPool.CompletionName)
         {
-            _channels = new ChannelsPool(Workers, withCompletion: true);
+            _channels = new ChannelsPool(workers, withCompletion: true);
         }
         else if (contender == ActorPoolContender.RunName)
         {
-            _pool = new WorkerPool(new WorkerPoolOptions { Workers = Workers, MaxRetainedResults = 0 });
+            _pool = new WorkerPool(new WorkerPoolOptions { Workers = workers });
             _pool.Start();
+        }
+        else if (contender == AkkaRoundRobinContender.ContenderName)
+        {
+            _akka = new AkkaRoundRobinContender(workers);
         }
         else
         {
@@ -84,6 +92,11 @@ public sealed class LatencyScenario : IAsyncDisposable
         {
             await _pool.DisposeAsync();
         }
+
+        if (_akka is not null)
+        {
+            await _akka.DisposeAsync();
+        }
     }
 
     private async Task<TimeSpan> RequestAsync()
@@ -93,11 +106,13 @@ public sealed class LatencyScenario : IAsyncDisposable
         {
             await _pool.RunAsync(static _ => Task.FromResult(true));
         }
+        else if (_akka is not null)
+        {
+            await _akka.RunOneAsync(Workloads.NoOp);
+        }
         else
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _channels!.EnqueueAsync(Workloads.NoOp, done);
-            await done.Task;
+            await _channels!.RunOneAsync(Workloads.NoOp);
         }
 
         return Stopwatch.GetElapsedTime(started);

@@ -45,6 +45,12 @@ public abstract class ContenderBenchmarks
     [GlobalSetup(Target = nameof(AkkaAsk))]
     public void SetupAkkaAsk() => Setup(AkkaRoundRobinContender.ContenderName);
 
+    [GlobalSetup(Target = nameof(AkkaAskTimed))]
+    public void SetupAkkaAskTimed() => Setup(AkkaRoundRobinContender.TimedName);
+
+    [GlobalSetup(Target = nameof(ActorPoolRunUnretained))]
+    public void SetupActorPoolRunUnretained() => Setup(ActorPoolContender.RunUnretainedName);
+
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
@@ -77,6 +83,12 @@ public abstract class ContenderBenchmarks
 
     [Benchmark(Description = AkkaRoundRobinContender.ContenderName)]
     public Task AkkaAsk() => Run();
+
+    [Benchmark(Description = AkkaRoundRobinContender.TimedName)]
+    public Task AkkaAskTimed() => Run();
+
+    [Benchmark(Description = ActorPoolContender.RunUnretainedName)]
+    public Task ActorPoolRunUnretained() => Run();
 
     private void Setup(string name) => _contender = ContenderCatalog.Create(name, WorkerCount);
 

@@ -121,15 +121,17 @@ public class QueuedMemoryBenchmarks
 /// <summary>
 /// 4. Latency at 10,000 tasks/s (see <see cref="LatencyScenario"/>): each invocation is one paced
 /// second of 10,000 requests, so the time columns only show the pacing; p50 and p99 are the figures.
+/// One class per worker count, since the side metrics are kept per class and method.
 /// </summary>
 [Config(typeof(SuiteConfig))]
-[BenchRow(Row.Latency)]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 [SuppressMessage("Reliability", "CA1001", Justification = "BenchmarkDotNet owns the lifetime: the global cleanup disposes the scenario.")]
-public class LatencyBenchmarks
+public abstract class LatencyBenchmarks
 {
     private LatencyScenario? _scenario;
     private string _method = "";
+
+    protected abstract int Workers { get; }
 
     [GlobalSetup(Target = nameof(ChannelsWithCompletion))]
     public void SetupChannelsWithCompletion() => Setup(nameof(ChannelsWithCompletion), ChannelsPool.CompletionName);
@@ -137,10 +139,13 @@ public class LatencyBenchmarks
     [GlobalSetup(Target = nameof(ActorPoolRun))]
     public void SetupActorPoolRun() => Setup(nameof(ActorPoolRun), ActorPoolContender.RunName);
 
+    [GlobalSetup(Target = nameof(AkkaAsk))]
+    public void SetupAkkaAsk() => Setup(nameof(AkkaAsk), AkkaRoundRobinContender.ContenderName);
+
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        SideMetrics.Flush(typeof(LatencyBenchmarks), _method);
+        SideMetrics.Flush(GetType(), _method);
         if (_scenario is not null)
         {
             await _scenario.DisposeAsync();
@@ -153,16 +158,33 @@ public class LatencyBenchmarks
     [Benchmark(Description = ActorPoolContender.RunName)]
     public Task ActorPoolRun() => PacedSecondAsync();
 
+    [Benchmark(Description = AkkaRoundRobinContender.ContenderName)]
+    public Task AkkaAsk() => PacedSecondAsync();
+
     private void Setup(string method, string contender)
     {
         _method = method;
-        _scenario = new LatencyScenario(contender);
+        _scenario = new LatencyScenario(contender, Workers);
     }
 
     private async Task PacedSecondAsync()
     {
         var latency = await _scenario!.RunPacedAsync(LatencyScenario.PerSecond);
-        SideMetrics.Record(typeof(LatencyBenchmarks), _method, SideMetrics.P50Microseconds, latency.P50.TotalMicroseconds);
-        SideMetrics.Record(typeof(LatencyBenchmarks), _method, SideMetrics.P99Microseconds, latency.P99.TotalMicroseconds);
+        SideMetrics.Record(GetType(), _method, SideMetrics.P50Microseconds, latency.P50.TotalMicroseconds);
+        SideMetrics.Record(GetType(), _method, SideMetrics.P99Microseconds, latency.P99.TotalMicroseconds);
     }
+}
+
+/// <summary>4. Latency at 10,000 tasks/s on 2 workers.</summary>
+[BenchRow(Row.Latency)]
+public class LatencyTwoWorkersBenchmarks : LatencyBenchmarks
+{
+    protected override int Workers => 2;
+}
+
+/// <summary>4. Latency at 10,000 tasks/s on 8 workers.</summary>
+[BenchRow(Row.Latency)]
+public class LatencyEightWorkersBenchmarks : LatencyBenchmarks
+{
+    protected override int Workers => 8;
 }
