@@ -134,8 +134,7 @@ internal sealed class AdmissionGate
         switch (_room!.Enter(waiter))
         {
             case SlotLine.Join.Closed:
-                Interlocked.Increment(ref _refusedWithoutId);
-                waiter.Refused(Refusal(ClosedAdmission));
+                Refuse(waiter, Refusal(ClosedAdmission));
                 return waiter;
             case SlotLine.Join.Taken:
                 waiter.TryClaim();
@@ -149,16 +148,22 @@ internal sealed class AdmissionGate
                 static (state, token) =>
                 {
                     var (gate, waiting) = ((AdmissionGate, SlotWaiter))state!;
-                    if (waiting.TryLeave())
-                    {
-                        Interlocked.Increment(ref gate._refusedWithoutId);
-                        waiting.Refused(new OperationCanceledException(token));
-                    }
+                    gate.Refuse(waiting, new OperationCanceledException(token));
                 },
                 (this, waiter));
         }
 
         return waiter;
+    }
+
+    /// <summary>Takes a waiter out of line and refuses it, counted as a refusal; nothing if it was admitted first.</summary>
+    private void Refuse(SlotWaiter waiter, Exception error)
+    {
+        if (waiter.TryLeave())
+        {
+            Interlocked.Increment(ref _refusedWithoutId);
+            waiter.Refused(error);
+        }
     }
 
     /// <summary>Admits a waiter that now holds a slot.</summary>
@@ -281,11 +286,7 @@ internal sealed class AdmissionGate
 
         foreach (var waiter in _room?.Close() ?? [])
         {
-            if (waiter.TryLeave())
-            {
-                Interlocked.Increment(ref _refusedWithoutId);
-                waiter.Refused(Refusal(ClosedAdmission));
-            }
+            Refuse(waiter, Refusal(ClosedAdmission));
         }
 
         return true;
