@@ -1,13 +1,11 @@
-using ActorPool.Messages;
 using ActorPool.Work;
-using Akka.Actor;
 
 namespace ActorPool.Actors;
 
 /// <summary>
 /// The run timeout of one task, on a timer of the pool's clock rather than the worker's mailbox:
 /// a delegate that blocks its thread cannot hold it back. At the deadline the task is recorded
-/// <see cref="TaskOutcome.TimedOut"/> at once and its token is cancelled; the worker stays busy
+/// <see cref="TaskOutcome.TimedOut"/> at once (<see cref="RunRules.DeadlinePassed"/>) and its token is cancelled; the worker stays busy
 /// until the delegate really returns, so concurrency never exceeds the worker count.
 /// </summary>
 internal sealed class TaskDeadline : IDisposable
@@ -17,18 +15,18 @@ internal sealed class TaskDeadline : IDisposable
     private readonly WorkItem _item;
     private readonly CancellationTokenSource _cancellation;
     private readonly TimeSpan _timeout;
-    private readonly WorkerContext _context;
+    private readonly RunRules _rules;
 
     /// <summary>The timer of a test clock; null on the system clock, where the <see cref="DeadlineThread"/> fires it.</summary>
     private ITimer? _timer;
     private bool _disarmed;
 
-    private TaskDeadline(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, WorkerContext context)
+    private TaskDeadline(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, RunRules rules)
     {
         _item = item;
         _cancellation = cancellation;
         _timeout = timeout;
-        _context = context;
+        _rules = rules;
     }
 
     /// <summary>Whether the deadline passed and cancelled the task's token.</summary>
@@ -38,17 +36,17 @@ internal sealed class TaskDeadline : IDisposable
     public bool IsArmed => !Volatile.Read(ref _disarmed);
 
     /// <summary>Starts the clock on a running task whose token comes from <paramref name="cancellation"/>.</summary>
-    public static TaskDeadline Arm(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, WorkerContext context)
+    public static TaskDeadline Arm(WorkItem item, CancellationTokenSource cancellation, TimeSpan timeout, RunRules rules)
     {
-        var deadline = new TaskDeadline(item, cancellation, timeout, context);
-        if (ReferenceEquals(context.Time, TimeProvider.System))
+        var deadline = new TaskDeadline(item, cancellation, timeout, rules);
+        if (ReferenceEquals(rules.Time, TimeProvider.System))
         {
             DeadlineThread.Shared.Add(deadline, timeout);
         }
         else
         {
             // A test's clock fires its own timers.
-            deadline._timer = context.Time.CreateTimer(static state => ((TaskDeadline)state!).Fire(), deadline, timeout, Timeout.InfiniteTimeSpan);
+            deadline._timer = rules.Time.CreateTimer(static state => ((TaskDeadline)state!).Fire(), deadline, timeout, Timeout.InfiniteTimeSpan);
         }
 
         return deadline;
@@ -92,10 +90,7 @@ internal sealed class TaskDeadline : IDisposable
             }
 
             var error = new TimeoutException($"The task ran longer than its timeout of {_timeout}.");
-            if (_context.Recorder.TrySettle(_item, ItemState.Running, TaskOutcome.TimedOut, error, ran: true))
-            {
-                _context.Supervisor.Tell(new TaskSettled(_item), ActorRefs.NoSender);
-            }
+            _rules.DeadlinePassed(_item, error);
 
             // Under the lock, so the worker cannot dispose the source meanwhile; the task's own
             // cancellation callbacks run on the thread pool, never on this timer thread.

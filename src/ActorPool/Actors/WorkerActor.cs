@@ -1,4 +1,3 @@
-using ActorPool.Admission;
 using ActorPool.Diagnostics;
 using ActorPool.Messages;
 using ActorPool.Work;
@@ -23,10 +22,12 @@ namespace ActorPool.Actors;
 internal sealed class WorkerActor : ReceiveActor
 {
     private readonly WorkerContext _context;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>This worker's own outcome counts, so recording contends with no other worker.</summary>
     private readonly Outcomes.OutcomeTally _tally;
+
+    /// <summary>Gives each run its token and deadline, calls it, and says how it ended.</summary>
+    private readonly TaskRunner _runner;
 
     /// <summary>Sends <see cref="RunEnded"/> to this worker; one delegate for all its tasks.</summary>
     private readonly Action _onRunEnded;
@@ -44,21 +45,11 @@ internal sealed class WorkerActor : ReceiveActor
     private WorkItem? _current;
     private Task? _running;
 
-    /// <summary>The current task's own token source, when it has a timeout or a caller token.</summary>
-    private CancellationTokenSource? _cancellation;
-    private TaskDeadline? _deadline;
-
-    /// <summary>The execution context tasks run in when they must carry the pool's mark; captured once.</summary>
-    private ExecutionContext? _insideContext;
-
-    /// <summary>The call <see cref="InvokeInside"/> makes: fields rather than a closure, so a start allocates nothing of ours.</summary>
-    private (WorkItem? Item, CancellationToken Token) _invoking;
-    private Task? _invoked;
-
     public WorkerActor(WorkerContext context)
     {
         _context = context;
         _tally = context.Recorder.Store.CreateTally();
+        _runner = new TaskRunner(context, Context.GetLogger());
         var self = Self;
         _onRunEnded = () => self.Tell(RunEnded.Instance, ActorRefs.NoSender);
         Receive<RunBatch>(HandleRunBatch);
@@ -73,7 +64,7 @@ internal sealed class WorkerActor : ReceiveActor
     {
         // The faulted incarnation's task is abandoned: cancel it. The supervisor settles it and
         // puts back what this worker had not started.
-        AbandonCurrent();
+        _runner.Abandon();
         base.PreRestart(reason, message);
     }
 
@@ -82,7 +73,7 @@ internal sealed class WorkerActor : ReceiveActor
 
     protected override void PostStop()
     {
-        AbandonCurrent();
+        _runner.Abandon();
         _context.Recorder.Store.RetireTally(_tally);
     }
 
@@ -173,81 +164,16 @@ internal sealed class WorkerActor : ReceiveActor
         return true;
     }
 
-    /// <summary>Calls the task's delegate; whatever it does (throw, return null) comes back as a task.</summary>
+    /// <summary>Starts the task's run, inside its trace span when someone listens.</summary>
     private Task Start(WorkItem item)
     {
-        var token = _context.PoolToken;
-        var timeout = _context.TimeoutOf(item.Options);
-        if (timeout is not null || item.CallerToken.CanBeCanceled)
-        {
-            // Only a task with a deadline or a caller token needs a token of its own; the rest
-            // share the pool's, which spares a token source and a registration per task.
-            _cancellation = item.CallerToken.CanBeCanceled
-                ? CancellationTokenSource.CreateLinkedTokenSource(_context.PoolToken, item.CallerToken)
-                : CancellationTokenSource.CreateLinkedTokenSource(_context.PoolToken);
-            token = _cancellation.Token;
-            if (timeout is { } limit)
-            {
-                _deadline = TaskDeadline.Arm(item, _cancellation, limit, _context);
-            }
-        }
-
         if (PoolTracing.IsListening)
         {
             var store = _context.Recorder.Store;
             PoolTracing.StartRun(item, _context.Recorder.PoolName, store.WallClock(_queuedSince), _context.Time.GetElapsedTime(_queuedSince, item.StartTimestamp));
         }
 
-        try
-        {
-            return Invoke(item, token) ?? Task.FromException(new InvalidOperationException("The task delegate returned null instead of a Task."));
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException(ex);
-        }
-    }
-
-    /// <summary>Calls the delegate, inside the pool's mark and the run's span when either is needed.</summary>
-    private Task? Invoke(WorkItem item, CancellationToken token)
-    {
-        if (_context.InsideMarker is null && item.Trace is null)
-        {
-            return item.Invoke(token);
-        }
-
-        if (_insideContext is null)
-        {
-            var outer = _context.InsideMarker is { } marker ? InsidePool.Enter(marker) : null;
-            _insideContext = ExecutionContext.Capture();
-            if (_context.InsideMarker is not null)
-            {
-                InsidePool.Exit(outer);
-            }
-        }
-
-        if (_insideContext is null)
-        {
-            return item.Invoke(token); // flow suppressed by the host: no mark, no harm beyond that
-        }
-
-        _invoking = (item, token);
-        ExecutionContext.Run(_insideContext, static state => ((WorkerActor)state!).InvokeInside(), this);
-        var started = _invoked;
-        _invoked = null;
-        _invoking = default;
-        return started;
-    }
-
-    private void InvokeInside()
-    {
-        var (item, token) = _invoking;
-        if (item!.Trace is { } span)
-        {
-            System.Diagnostics.Activity.Current = span;
-        }
-
-        _invoked = item.Invoke(token);
+        return _runner.Start(item);
     }
 
     /// <summary>The running task ended: settle it, or leave it to the supervisor for another try.</summary>
@@ -256,20 +182,18 @@ internal sealed class WorkerActor : ReceiveActor
         var end = _context.Time.GetTimestamp();
         _runs++;
         _runTicks += _context.Time.GetElapsedTime(item.StartTimestamp, end).Ticks;
-        var timedOut = ReleaseCancellation();
+        var ended = _runner.End(item, task);
         var recorder = _context.Recorder;
-        if (task.IsCompletedSuccessfully)
+        if (ended.Outcome == TaskOutcome.Succeeded)
         {
             item.Succeeded(task);
             recorder.TrySettle(item, ItemState.Running, TaskOutcome.Succeeded, null, ran: true, _tally);
             return;
         }
 
-        var error = TaskErrors.Of(task);
-        var outcome = Classify(item, error, timedOut);
-        if (outcome == TaskOutcome.Failed && WantsRetry(item, error))
+        if (ended.RetryWanted)
         {
-            item.Error = error;
+            item.Error = ended.Error;
             item.EndTimestamp = end;
             if (item.TryMove(ItemState.Running, ItemState.Retrying))
             {
@@ -277,81 +201,6 @@ internal sealed class WorkerActor : ReceiveActor
             }
         }
 
-        recorder.TrySettle(item, ItemState.Running, outcome, outcome == TaskOutcome.TimedOut ? Timeout(item, error) : error, ran: true, _tally);
+        recorder.TrySettle(item, ItemState.Running, ended.Outcome, ended.Error, ran: true, _tally);
     }
-
-    /// <summary>
-    /// A cancellation is the pool's (or the caller's) only when their token fired; anything else
-    /// the task throws, an <see cref="OperationCanceledException"/> of its own included, is a failure.
-    /// </summary>
-    private TaskOutcome Classify(WorkItem item, Exception error, bool timedOut)
-    {
-        if (error is not OperationCanceledException)
-        {
-            return TaskOutcome.Failed;
-        }
-
-        if (timedOut)
-        {
-            return TaskOutcome.TimedOut;
-        }
-
-        return _context.PoolToken.IsCancellationRequested || item.CallerToken.IsCancellationRequested
-            ? TaskOutcome.Cancelled
-            : TaskOutcome.Failed;
-    }
-
-    private bool WantsRetry(WorkItem item, Exception error)
-    {
-        var maxAttempts = item.Options?.MaxAttempts ?? _context.MaxAttempts;
-        if (item.Attempts >= maxAttempts || error is OperationCanceledException or CircuitOpenException
-            || _context.PoolToken.IsCancellationRequested || item.CallerToken.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        try
-        {
-            return _context.ShouldRetry(error);
-        }
-        catch (Exception ex)
-        {
-            _log.Error(ex, "The ShouldRetry predicate threw for task {0}; not retrying", item.Id);
-            return false;
-        }
-    }
-
-    /// <summary>Ends the current task's own token and deadline; returns whether the deadline fired.</summary>
-    private bool ReleaseCancellation()
-    {
-        var fired = false;
-        if (_deadline is not null)
-        {
-            _deadline.Dispose();
-            fired = _deadline.Fired;
-            _deadline = null;
-        }
-
-        if (_cancellation is not null)
-        {
-            _cancellation.Dispose();
-            _cancellation = null;
-        }
-
-        return fired;
-    }
-
-    private void AbandonCurrent()
-    {
-        _deadline?.Dispose();
-        _deadline = null;
-        if (_cancellation is not null)
-        {
-            Cancellations.Cancel(_cancellation);
-            _cancellation = null;
-        }
-    }
-
-    private TimeoutException Timeout(WorkItem item, Exception error) =>
-        new($"The task ran longer than its timeout of {_context.TimeoutOf(item.Options)}.", error);
 }

@@ -1,30 +1,19 @@
+using ActorPool.Messages;
 using ActorPool.Outcomes;
+using ActorPool.Work;
 using Akka.Actor;
 
 namespace ActorPool.Actors;
 
-/// <summary>What every worker of one pool shares: where outcomes go, the pool's token, and the per-task rules.</summary>
-internal sealed class WorkerContext
+/// <summary>What every worker of one local pool shares: the run rules, where outcomes go, and the queue timeouts.</summary>
+internal sealed class WorkerContext : RunRules
 {
     private long _readyTimestamp;
 
     public required OutcomeRecorder Recorder { get; init; }
 
-    /// <summary>Cancelled when the start token fires, a stop is forced or the shutdown deadline passes.</summary>
-    public required CancellationToken PoolToken { get; init; }
-
-    /// <summary>The pool's default run timeout, or null for none.</summary>
-    public required TimeSpan? TaskTimeout { get; init; }
-
     /// <summary>The pool's default queue timeout, or null for none.</summary>
     public required TimeSpan? QueueTimeout { get; init; }
-
-    public required int MaxAttempts { get; init; }
-
-    public required Func<Exception, bool> ShouldRetry { get; init; }
-
-    /// <summary>The mark of the pool's tasks, when the rule that they never wait for room in their own pool can matter; else null.</summary>
-    public required object? InsideMarker { get; init; }
 
     /// <summary>
     /// When the first worker announced itself (0 until then). A task's queue wait is counted from
@@ -43,11 +32,16 @@ internal sealed class WorkerContext
     /// <summary>The supervisor; set by it before it creates any worker.</summary>
     public IActorRef Supervisor { get; set; } = ActorRefs.Nobody;
 
-    public TimeProvider Time => Recorder.Time;
+    public override TimeProvider Time => Recorder.Time;
 
-    /// <summary>The run timeout of a task: its own, else the pool's; null for none.</summary>
-    public TimeSpan? TimeoutOf(TaskOptions? options) =>
-        options?.Timeout is { } own ? OptionLimits.Limit(own) : TaskTimeout;
+    /// <summary>Records the task timed out and tells the supervisor, which frees nothing yet: the worker stays busy until the delegate returns.</summary>
+    public override void DeadlinePassed(WorkItem item, TimeoutException error)
+    {
+        if (Recorder.TrySettle(item, ItemState.Running, TaskOutcome.TimedOut, error, ran: true))
+        {
+            Supervisor.Tell(new TaskSettled(item), ActorRefs.NoSender);
+        }
+    }
 
     /// <summary>The queue timeout of a task: its own, else the pool's; null for none.</summary>
     public TimeSpan? QueueTimeoutOf(TaskOptions? options) =>

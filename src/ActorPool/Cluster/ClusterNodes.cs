@@ -1,19 +1,66 @@
 using System.Collections.Concurrent;
-using ActorPool.Engines;
+using System.Diagnostics.CodeAnalysis;
+using ActorPool.Actors;
 using Akka.Actor;
 
 namespace ActorPool.Cluster;
 
-/// <summary>What a node offers the cluster workers of one pool: where tasks run here, and by which rules.</summary>
-internal sealed class NodeContext(LocalEngine executor, WorkerPoolOptions options, string node)
+/// <summary>
+/// What a node offers the cluster workers of one pool: its handlers and rules, the token that
+/// ends this node's runs, and the count of runs in progress, so that a leaving node lets them finish.
+/// </summary>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The node's token lives as long as its actor system; a run stuck past the leave may still hold it.")]
+internal sealed class NodeContext(WorkerPoolOptions options, string node)
 {
-    /// <summary>The local pool that runs this node's share of the cluster's tasks.</summary>
-    public LocalEngine Executor { get; } = executor;
+    /// <summary>Cancelled when this node stops running the pool's tasks: it left, and its runs had their time.</summary>
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running;
+    private int _leaving;
 
     public WorkerPoolOptions Options { get; } = options;
 
     /// <summary>This node's address, as outcomes report it.</summary>
     public string Node { get; } = node;
+
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>The node is leaving: its workers start nothing more, and the supervisor runs the rest elsewhere.</summary>
+    public bool IsLeaving => Volatile.Read(ref _leaving) == 1;
+
+    public void RunStarted() => Interlocked.Increment(ref _running);
+
+    public void RunEnded()
+    {
+        if (Interlocked.Decrement(ref _running) == 0 && IsLeaving)
+        {
+            _idle.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Starts nothing more here and gives the runs in progress up to <paramref name="limit"/> (null:
+    /// no limit) to end; then cancels them, and their workers hand them back to be run elsewhere.
+    /// </summary>
+    public async Task LeaveAsync(TimeSpan? limit)
+    {
+        Volatile.Write(ref _leaving, 1);
+        if (Volatile.Read(ref _running) == 0)
+        {
+            _idle.TrySetResult();
+        }
+
+        try
+        {
+            await _idle.Task.WaitAsync(limit ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // What is still running is cancelled below and runs again on another node.
+        }
+
+        Cancellations.Cancel(_cancellation);
+    }
 }
 
 /// <summary>

@@ -130,8 +130,14 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         var role = string.IsNullOrWhiteSpace(_options.Cluster.Role) ? null : _options.Cluster.Role;
         var settings = new ClusterRouterPoolSettings(OptionLimits.MaxWorkers, perNode, allowLocalRoutees: true, useRole: role);
         var strategy = new OneForOneStrategy(_ => Directive.Restart);
+        var workerProps = ClusterWorkerActor.Props(_pool, Self);
+        if (_options.Dispatcher is { Length: > 0 } dispatcher)
+        {
+            workerProps = workerProps.WithDispatcher(dispatcher); // tasks run on their worker's thread until they await
+        }
+
         _router = Context.ActorOf(
-            ClusterWorkerActor.Props(_pool, Self).WithRouter(new ClusterRouterPool(new RoundRobinPool(0).WithSupervisorStrategy(strategy), settings)),
+            workerProps.WithRouter(new ClusterRouterPool(new RoundRobinPool(0).WithSupervisorStrategy(strategy), settings)),
             "workers");
         Timers.StartPeriodicTimer(FiguresTimer, FiguresDue.Instance, FiguresInterval);
         _log.Info("Pool {0}: supervisor up on {1}, {2} workers per node with role {3}", _pool, self.Address, perNode, role ?? "(any)");

@@ -1,4 +1,5 @@
-using System.Diagnostics.CodeAnalysis;
+using ActorPool.Actors;
+using ActorPool.Messages;
 using ActorPool.Named;
 using ActorPool.Work;
 using Akka.Actor;
@@ -9,23 +10,37 @@ namespace ActorPool.Cluster;
 /// <summary>
 /// One worker of a clustered pool, deployed onto a node by the supervisor's cluster router. It
 /// pulls like a local worker: it announces itself, is handed a task (or a batch of tiny ones),
-/// runs them one after another on its node's local pool (which brings timeouts, cancellation and
-/// safety from user code) and reports how each ended in one message.
+/// runs them one after another with the same <see cref="TaskRunner"/> a local worker uses (token,
+/// deadline, safety from user code, the retry rule) and reports how each ended in one message.
 /// </summary>
-[SuppressMessage("Reliability", "CA2007:Consider calling ConfigureAwait on the awaited task", Justification = "ReceiveAsync: continuations must run on the actor's own scheduler.")]
+/// <remarks>A run is awaited without blocking the actor: its completion sends <see cref="RunEnded"/>.</remarks>
 internal sealed class ClusterWorkerActor : ReceiveActor
 {
     private readonly string _pool;
     private readonly IActorRef _supervisor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly int _wireBudget = WireBudget.Of(Context.System);
+    private readonly List<WireOutcome> _outcomes = [];
+    private readonly Action _onRunEnded;
     private NodeContext? _node;
+    private NodeRunRules? _rules;
+    private TaskRunner? _runner;
+
+    private WireTask[] _batch = [];
+    private int _next;
+
+    /// <summary>The task whose run is awaited, or null.</summary>
+    private NamedItem? _current;
+    private Task? _running;
 
     public ClusterWorkerActor(string pool, IActorRef supervisor)
     {
         _pool = pool;
         _supervisor = supervisor;
-        ReceiveAsync<RunTasks>(RunAsync);
+        var self = Self;
+        _onRunEnded = () => self.Tell(RunEnded.Instance, ActorRefs.NoSender);
+        Receive<RunTasks>(HandleRunTasks);
+        Receive<RunEnded>(_ => HandleRunEnded());
     }
 
     /// <summary>Props that cross the wire for remote deployment: only the pool's name and the supervisor.</summary>
@@ -39,132 +54,179 @@ internal sealed class ClusterWorkerActor : ReceiveActor
         {
             _log.Warning("Pool {0} has no workers' side on node {1}: create it there with WorkerPool.Create before tasks arrive", _pool, address);
         }
+        else
+        {
+            _rules = NodeRunRules.For(_node, Self, _supervisor);
+            _runner = new TaskRunner(_rules, _log);
+        }
 
         _supervisor.Tell(new WorkerUp(address));
     }
 
-    private async Task RunAsync(RunTasks batch)
+    protected override void PostStop()
     {
-        var outcomes = new WireOutcome[batch.Tasks.Length];
-        for (var i = 0; i < batch.Tasks.Length; i++)
+        _runner?.Abandon();
+        if (_current is not null)
         {
-            var outcome = await RunOneAsync(batch.Tasks[i]);
-            if (outcome is null)
+            _node!.RunEnded();
+            _current = null;
+        }
+    }
+
+    private void HandleRunTasks(RunTasks batch)
+    {
+        _batch = batch.Tasks;
+        _next = 0;
+        _outcomes.Clear();
+        RunNext();
+    }
+
+    private void HandleRunEnded()
+    {
+        if (_running is not { IsCompleted: true } run)
+        {
+            return; // a run of an earlier incarnation
+        }
+
+        var item = _current!;
+        _current = null;
+        _running = null;
+        if (End(item, run))
+        {
+            RunNext();
+        }
+    }
+
+    /// <summary>Starts the batch's tasks one after another until one has to be awaited, then reports.</summary>
+    private void RunNext()
+    {
+        while (_next < _batch.Length)
+        {
+            var task = _batch[_next++];
+            if (_node is null || !_node.Options.Handlers.TryGet(task.Handler, out var handler))
             {
-                // This node's pool stopped under us (it is leaving, or its system is going): report
-                // what did finish and go; the supervisor puts the rest back when it sees us gone.
-                Report(outcomes.AsSpan(0, i).ToArray());
-                Context.Stop(Self);
+                var where = _node?.Node ?? "this node";
+                _outcomes.Add(Failed(task, new InvalidOperationException($"No task handler named '{task.Handler}' is registered on {where}.")));
+                continue;
+            }
+
+            if (_node.IsLeaving)
+            {
+                Leave();
                 return;
             }
 
-            outcomes[i] = outcome;
+            var item = new NamedItem(handler, task.Payload, OptionsOf(task), _node.Options.Services) { Id = task.Id, Attempts = task.Attempt };
+            item.TryMove(ItemState.Inbox, ItemState.Running);
+            item.StartTimestamp = _rules!.Time.GetTimestamp();
+            _node.RunStarted();
+            var run = _runner!.Start(item);
+            if (!run.IsCompleted)
+            {
+                _current = item;
+                _running = run;
+                run.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onRunEnded);
+                return;
+            }
+
+            if (!End(item, run))
+            {
+                return;
+            }
         }
 
-        Report(outcomes);
+        Report(batchDone: true);
+        _batch = [];
     }
 
-    private void Report(WireOutcome[] outcomes)
+    /// <summary>A run ended: keeps its outcome for the report; false when the node is leaving and this worker went.</summary>
+    private bool End(NamedItem item, Task run)
     {
-        if (outcomes.Length == 0)
+        _node!.RunEnded();
+        var ended = _runner!.End(item, run);
+        if (ended.Outcome == TaskOutcome.Cancelled)
         {
+            // No caller's token crosses the wire, so only this node cancels here: it is leaving,
+            // and the task is not over. The supervisor runs it again on another node.
+            Leave();
+            return false;
+        }
+
+        if (!item.TryMove(ItemState.Running, ItemState.Settled))
+        {
+            return true; // its deadline passed and reported it
+        }
+
+        var outcome = ended.Outcome;
+        var error = ended.Error;
+        byte[]? result = null;
+        if (outcome == TaskOutcome.Succeeded && item.Handler.ResultType is { } type)
+        {
+            (result, error) = Encode(item, type);
+            outcome = error is null ? outcome : TaskOutcome.Failed;
+        }
+
+        _outcomes.Add(_rules!.Report(item, outcome, result, error, ended.RetryWanted));
+        return true;
+    }
+
+    /// <summary>This node is going: reports what finished and stops; the supervisor puts the rest back when it sees this worker gone.</summary>
+    private void Leave()
+    {
+        Report(batchDone: false);
+        _batch = [];
+        Context.Stop(Self);
+    }
+
+    /// <summary>
+    /// Sends the outcomes kept; at a batch's end always, even none (its timed-out runs were
+    /// reported at their deadlines), since the last part of a report frees the worker.
+    /// </summary>
+    private void Report(bool batchDone)
+    {
+        if (_outcomes.Count == 0)
+        {
+            if (batchDone)
+            {
+                _supervisor.Tell(new TasksRan([]));
+            }
+
             return;
         }
 
-        var parts = WireBudget.Chunks(outcomes, WireBudget.Size, _wireBudget).ToList();
+        var parts = WireBudget.Chunks(_outcomes.ToArray(), WireBudget.Size, _wireBudget).ToList();
+        _outcomes.Clear();
         for (var i = 0; i < parts.Count; i++)
         {
             _supervisor.Tell(new TasksRan(parts[i], More: i < parts.Count - 1));
         }
     }
 
-    private async Task<WireOutcome?> RunOneAsync(WireTask task)
-    {
-        var started = DateTimeOffset.UtcNow;
-        if (_node is null || !_node.Options.Handlers.TryGet(task.Handler, out var handler))
-        {
-            var where = _node?.Node ?? "this node";
-            return Failed(task, started, new InvalidOperationException($"No task handler named '{task.Handler}' is registered on {where}."));
-        }
-
-        var options = new TaskOptions { Timeout = task.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan, MaxAttempts = 1 };
-        var item = new ExecutedItem(handler, task.Payload, options, _node.Options.Services);
-        try
-        {
-            await _node.Executor.Submit(item, CancellationToken.None);
-        }
-        catch (SubmitRejectedException)
-        {
-            return null;
-        }
-
-        var done = await item.Done;
-        if (done.Outcome == TaskOutcome.Cancelled)
-        {
-            // No caller's token crosses the wire, so only this node's own pool cancels here: the
-            // node is going, and the task is not over. It runs again on another node.
-            return null;
-        }
-
-        var duration = _node.Executor.Results.Duration(done);
-        var outcome = done.Outcome;
-        var error = done.Error;
-        byte[]? result = null;
-        if (outcome == TaskOutcome.Succeeded && handler.ResultType is { } type)
-        {
-            (result, error) = Encode(task, done.Value, type);
-            outcome = error is null ? outcome : TaskOutcome.Failed;
-        }
-
-        return new WireOutcome(
-            task.Id,
-            outcome,
-            result,
-            error?.GetType().FullName,
-            WireBudget.Cut(error?.Message),
-            duration.Ticks,
-            started,
-            task.Attempt,
-            outcome == TaskOutcome.Failed && done.Error is not null && WantsRetry(task, done.Error),
-            _node.Node);
-    }
-
     /// <summary>A handler's value as JSON for the trip back; a value that cannot make it fails its task, saying why.</summary>
-    private (byte[]? Result, Exception? Error) Encode(WireTask task, object? value, Type type)
+    private (byte[]? Result, Exception? Error) Encode(NamedItem item, Type type)
     {
         byte[] json;
         try
         {
-            json = PayloadCodec.Serialize(value, type);
+            json = PayloadCodec.Serialize(item.Value, type);
         }
         catch (Exception ex)
         {
-            return (null, new InvalidOperationException($"The {type.Name} result of handler '{task.Handler}' cannot be serialized as JSON: {ex.Message}", ex));
+            return (null, new InvalidOperationException($"The {type.Name} result of handler '{item.Handler.Name}' cannot be serialized as JSON: {ex.Message}", ex));
         }
 
-        return WireBudget.TooLarge($"The result of handler '{task.Handler}'", json, _wireBudget, WireBudget.FrameSize(Context.System)) is { } tooLarge
+        return WireBudget.TooLarge($"The result of handler '{item.Handler.Name}'", json, _wireBudget, WireBudget.FrameSize(Context.System)) is { } tooLarge
             ? (null, new InvalidOperationException(tooLarge))
             : (json, null);
     }
 
-    private bool WantsRetry(WireTask task, Exception error)
+    /// <summary>The run's settings as the supervisor decided them: its timeout and the tries allowed in all.</summary>
+    private static TaskOptions OptionsOf(WireTask task) => new()
     {
-        if (task.Attempt >= task.MaxAttempts || error is OperationCanceledException or CircuitOpenException)
-        {
-            return false;
-        }
+        Timeout = task.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan,
+        MaxAttempts = task.MaxAttempts,
+    };
 
-        try
-        {
-            return _node!.Options.ShouldRetry(error);
-        }
-        catch (Exception ex)
-        {
-            _log.Error(ex, "The ShouldRetry predicate threw for task {0}; not retrying", task.Id);
-            return false;
-        }
-    }
-
-    private WireOutcome Failed(WireTask task, DateTimeOffset started, Exception error) =>
-        new(task.Id, TaskOutcome.Failed, null, error.GetType().FullName, error.Message, 0, started, task.Attempt, RetryWanted: false, _node?.Node);
+    private WireOutcome Failed(WireTask task, Exception error) =>
+        new(task.Id, TaskOutcome.Failed, null, error.GetType().FullName, error.Message, 0, DateTimeOffset.UtcNow, task.Attempt, RetryWanted: false, _node?.Node);
 }

@@ -17,8 +17,8 @@ namespace ActorPool.Engines;
 
 /// <summary>
 /// A pool spread over an Akka.Cluster. Every node has a front (admission and outcomes for its own
-/// callers); nodes with the pool's role also run a singleton manager for the supervisor and a
-/// local pool that runs the tasks the supervisor's workers on this node are handed.
+/// callers); nodes with the pool's role also run a singleton manager for the supervisor and host
+/// the cluster workers the supervisor's router deploys, which run their tasks themselves.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop disposes the meter; the pool's lifetime is its stop, not a using block.")]
 internal sealed class ClusterEngine : NamedTaskEngine
@@ -34,9 +34,6 @@ internal sealed class ClusterEngine : NamedTaskEngine
     private readonly ResultStore _results;
     private readonly FrontContext _front;
     private readonly IActorRef _frontActor;
-
-    /// <summary>Runs this node's share of the tasks; null on a node without the pool's role.</summary>
-    private readonly LocalEngine? _executor;
 
     public ClusterEngine(ActorSystem system, WorkerPoolOptions options, string name)
     {
@@ -67,9 +64,15 @@ internal sealed class ClusterEngine : NamedTaskEngine
         var role = string.IsNullOrWhiteSpace(options.Cluster.Role) ? null : options.Cluster.Role;
         if (role is null || cluster.SelfRoles.Contains(role))
         {
-            _executor = new LocalEngine(system, ExecutorOptions(options, CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceRequestsDone)), $"{name}-executor", inner: true);
-            _executor.Start(CancellationToken.None);
-            ClusterNodes.Get(system).Register(name, new NodeContext(_executor, options, cluster.SelfAddress.ToString()));
+            var node = new NodeContext(options, cluster.SelfAddress.ToString());
+            ClusterNodes.Get(system).Register(name, node);
+            var shutdown = CoordinatedShutdown.Get(system);
+            var runsLimit = RunsLimit(options, shutdown.Timeout(CoordinatedShutdown.PhaseServiceRequestsDone));
+            shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-node", async () =>
+            {
+                await node.LeaveAsync(runsLimit).ConfigureAwait(false);
+                return Done.Instance;
+            });
             var manager = ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
             system.ActorOf(ClusterSingletonManager.Props(ClusterSupervisorActor.Props(name, options), PoisonPill.Instance, manager), name);
         }
@@ -198,26 +201,10 @@ internal sealed class ClusterEngine : NamedTaskEngine
         }
     }
 
-    /// <summary>The local pool that runs a node's share: as many workers as the node hosts, no queue bound, no retries (the supervisor decides those).</summary>
-    private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options, TimeSpan drainPhase)
-    {
-        var executor = options.Clone();
-
-        // A leaving node's runs get what the system's drain phase gives; the supervisor runs again what they do not finish.
-        executor.ShutdownTimeout = drainPhase < options.ShutdownTimeout && drainPhase > TimeSpan.Zero ? drainPhase : options.ShutdownTimeout;
-        executor.Cluster.Enabled = false;
-        executor.Persistence.Enabled = false; // the supervisor journals; a node runs what it is handed
-        executor.Workers = options.Cluster.MaxWorkersPerNode > 0 ? options.Cluster.MaxWorkersPerNode : options.Workers;
-        executor.QueueSize = 0;
-        executor.MaxRetainedResults = 0;
-        executor.MaxAttempts = 1;
-        executor.TaskTimeout = null;
-        executor.QueueTimeout = null;
-        executor.TasksPerSecond = null;
-        executor.CircuitBreaker = null;
-        executor.Resizer = null;
-        executor.EnablePriority = false;
-        executor.OnTaskCompleted = null;
-        return executor;
-    }
+    /// <summary>
+    /// How long a leaving node's runs may go on: the pool's shutdown timeout, or the system's drain
+    /// phase when that is shorter; the supervisor runs again elsewhere what they do not finish.
+    /// </summary>
+    private static TimeSpan? RunsLimit(WorkerPoolOptions options, TimeSpan drainPhase) =>
+        OptionLimits.Limit(drainPhase < options.ShutdownTimeout && drainPhase > TimeSpan.Zero ? drainPhase : options.ShutdownTimeout);
 }
