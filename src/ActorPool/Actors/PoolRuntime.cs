@@ -1,5 +1,6 @@
 using ActorPool.Admission;
 using ActorPool.Outcomes;
+using ActorPool.Work;
 using Akka.Actor;
 using Inbox = ActorPool.Admission.Inbox;
 
@@ -14,7 +15,11 @@ internal sealed class PoolRuntime
 
     public required AdmissionGate Gate { get; init; }
 
+    /// <summary>Where the supervisor takes its tasks in.</summary>
     public required Inbox Inbox { get; init; }
+
+    /// <summary>Told when a task's run starts (a durable pool journals it); null for no one.</summary>
+    public Action<WorkItem>? OnStart { get; init; }
 
     public required OutcomeRecorder Recorder { get; init; }
 
@@ -30,7 +35,8 @@ internal sealed class PoolRuntime
     /// <param name="options">The pool's settings, already validated.</param>
     /// <param name="name">The pool's name.</param>
     /// <param name="workerProps">Makes a worker's props; null for the real worker.</param>
-    public static PoolRuntime Create(WorkerPoolOptions options, string name, Func<WorkerContext, Props>? workerProps = null)
+    /// <param name="journal">What a durable pool's journal puts between the gate and the supervisor; null for none.</param>
+    public static PoolRuntime Create(WorkerPoolOptions options, string name, Func<WorkerContext, Props>? workerProps = null, JournalHooks? journal = null)
     {
         var inbox = new Inbox();
         var store = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
@@ -38,9 +44,14 @@ internal sealed class PoolRuntime
         {
             Options = options,
             Name = name,
-            Gate = new AdmissionGate(options, name, inbox),
+            OnStart = journal?.OnStart,
+            Gate = new AdmissionGate(options, name, journal?.Inbox ?? inbox),
             Inbox = inbox,
-            Recorder = new OutcomeRecorder(store, options.TimeProvider, name, options.OnTaskCompleted is not null),
+            Recorder = new OutcomeRecorder(store, options.TimeProvider, name, options.OnTaskCompleted is not null)
+            {
+                OnRecorded = journal?.OnRecorded,
+                FailuresAsRemote = journal is not null, // as the journal gives them back after a restart
+            },
             Counters = new PoolCounters(options.Workers),
             PoolCancellation = new CancellationTokenSource(),
             WorkerProps = workerProps ?? WorkerActor.Props,
@@ -65,5 +76,12 @@ internal sealed class PoolRuntime
         MaxAttempts = Options.MaxAttempts,
         ShouldRetry = Options.ShouldRetry,
         InsideMarker = Gate.MayWaitForRoom ? Gate.Marker : null,
+        OnStart = OnStart,
     };
 }
+
+/// <summary>
+/// What a durable pool's journal puts between its gate and its supervisor: the gate posts to the
+/// journal's <paramref name="Inbox"/>, and every start and outcome is told to it.
+/// </summary>
+internal sealed record JournalHooks(Inbox Inbox, Action<WorkItem> OnStart, Action<WorkItem> OnRecorded);

@@ -17,7 +17,7 @@ internal sealed partial class PoolSupervisorActor
         var expiring = false;
         while (inbox.TryTake(out var item))
         {
-            if (!item.TryMove(ItemState.Inbox, ItemState.Queued))
+            if (!item.TryMove(ItemState.Inbox, ItemState.Queued) && !item.TryMove(ItemState.Journaled, ItemState.Queued))
             {
                 _ledger.Withdrawn(item.Id, _released); // its submitter took it back: the pool closed first
                 continue;
@@ -62,11 +62,20 @@ internal sealed partial class PoolSupervisorActor
     }
 
     /// <summary>After the stop: posts racing the close are left to their submitters, who withdraw them.</summary>
+    /// <summary>
+    /// Stopped: what still arrives (a durable pool's journal may finish writing a task after the
+    /// stop) is recorded Cancelled, never dropped unheard.
+    /// </summary>
     private void DiscardInbox()
     {
         _runtime.Inbox.Rearm();
-        while (_runtime.Inbox.TryTake(out _))
+        while (_runtime.Inbox.TryTake(out var item))
         {
+            if (item.TryMove(ItemState.Inbox, ItemState.Queued) || item.TryMove(ItemState.Journaled, ItemState.Queued))
+            {
+                _runtime.Gate.ReleaseSlot(item);
+                _runtime.Recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException("The pool had stopped before the task reached its queue."), ran: false);
+            }
         }
     }
 

@@ -206,6 +206,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
             TryFinishStop();
         });
         Receive<BatchDone>(HandleBatchDone);
+        Receive<IdsAfter>(ids => _ledger.StartAfter(ids.LastId));
         Receive<WorkerReady>(_ => HandleWorkerReady());
         Receive<WorkerRestarted>(HandleWorkerRestarted);
         Receive<Terminated>(HandleTerminated);

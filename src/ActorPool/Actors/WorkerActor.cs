@@ -161,6 +161,7 @@ internal sealed class WorkerActor : ReceiveActor
         _queuedSince = item.Attempts == 0 ? item.StartTimestamp : item.EndTimestamp;
         item.Attempts++;
         item.StartTimestamp = _context.Time.GetTimestamp();
+        _context.OnStart?.Invoke(item);
         return true;
     }
 

@@ -15,6 +15,9 @@ internal sealed class WorkerContext : RunRules
     /// <summary>The pool's default queue timeout, or null for none.</summary>
     public required TimeSpan? QueueTimeout { get; init; }
 
+    /// <summary>Told when a task's run starts (a durable pool journals it); null for no one.</summary>
+    public Action<WorkItem>? OnStart { get; init; }
+
     /// <summary>
     /// When the first worker announced itself (0 until then). A task's queue wait is counted from
     /// its acceptance or this, whichever is later: a pool still starting its workers does not

@@ -1,6 +1,5 @@
 using ActorPool.Cluster;
 using ActorPool.Serialization;
-using ActorPool.Work;
 using Akka.Actor;
 
 namespace ActorPool.Durable;
@@ -36,11 +35,11 @@ internal sealed record TasksFinished(DurableOutcome[] Outcomes) : IPoolWireMessa
 /// <summary>The journal's state at a point: the last id, the unfinished tasks and the newest outcomes.</summary>
 internal sealed record JournalSnapshot(long LastId, DurableTask[] Unfinished, DurableOutcome[] Recent) : IPoolWireMessage;
 
-/// <summary>A task of the journal started a run in the local pool.</summary>
+/// <summary>A task of the journal started a run on one of the pool's workers.</summary>
 internal sealed record DurableStarted(long Id) : INoSerializationVerificationNeeded;
 
-/// <summary>A task of the journal has its outcome in the local pool.</summary>
-internal sealed record DurableRan(long Id, ExecutedItem Item) : INoSerializationVerificationNeeded;
+/// <summary>A task of the journal has its outcome, recorded by the pool: journaled behind.</summary>
+internal sealed record DurableSettled(DurableOutcome Outcome) : INoSerializationVerificationNeeded;
 
 /// <summary>Time to journal what started and finished since the last write.</summary>
 internal sealed class FlushJournal : INoSerializationVerificationNeeded

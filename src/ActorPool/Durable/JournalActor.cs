@@ -1,6 +1,5 @@
 using ActorPool.Cluster;
 using ActorPool.Messages;
-using ActorPool.Named;
 using ActorPool.Work;
 using Akka.Actor;
 using Akka.Event;
@@ -9,13 +8,14 @@ using Akka.Persistence;
 namespace ActorPool.Durable;
 
 /// <summary>
-/// The event-sourced queue of a durable pool. Accepted tasks are journaled in batches (one write
-/// for every submit that gathered meanwhile) before their submits return; they then run on the
-/// pool's local workers, and "started" and "finished" are journaled behind, also in batches.
-/// Snapshots let the journal delete what they cover. After a crash it reads the journal back,
-/// runs again every task without an outcome and hands back the outcomes of the finished ones.
+/// The event-sourced queue of a durable pool, standing between its admission gate and its
+/// supervisor. Accepted tasks are journaled in batches (one write for every submit that gathered
+/// meanwhile) before their submits return, then go on to the pool's own supervisor and workers,
+/// which record their outcomes as for any pool; "started" and "finished" are journaled behind,
+/// also in batches. Snapshots let the journal delete what they cover. After a crash it reads the
+/// journal back, hands the pool every task without an outcome and keeps the finished ones' outcomes.
 /// </summary>
-internal sealed class JournalActor : ReceivePersistentActor
+internal sealed partial class JournalActor : ReceivePersistentActor
 {
     private readonly JournalContext _context;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -26,18 +26,17 @@ internal sealed class JournalActor : ReceivePersistentActor
     /// <summary>The newest outcomes, oldest first, at most <see cref="WorkerPoolOptions.MaxRetainedResults"/>.</summary>
     private readonly Queue<DurableOutcome> _recent = new();
 
-    /// <summary>This run's callers' items, by id, to complete with their outcomes.</summary>
-    private readonly Dictionary<long, NamedItem> _callers = [];
-
-    /// <summary>Those callers' tasks running on the local pool, to settle them should the journal fail meanwhile.</summary>
-    private readonly Dictionary<long, ExecutedItem> _executing = [];
-
     /// <summary>The submits of the acceptance being written (one at a time: <c>Persist</c> holds commands until it is).</summary>
     private List<NamedItem>? _writing;
 
     private readonly List<long> _started = [];
     private readonly List<DurableOutcome> _finished = [];
-    private readonly List<(long LastId, TaskCompletionSource Completion)> _waiters = [];
+
+    /// <summary>Waiters by the last id they wait for, in the order they came; released as the lowest unfinished id passes them.</summary>
+    private readonly Queue<(long LastId, TaskCompletionSource Completion)> _waiters = new();
+
+    /// <summary>Unfinished ids in order, for the lowest one; an id leaves lazily, once it is the lowest and finished.</summary>
+    private readonly PriorityQueue<long, long> _unfinishedOrder = new();
 
     /// <summary>Stops waiting for the journal to be written and tidied: completed when nothing is pending.</summary>
     private readonly List<TaskCompletionSource> _syncs = [];
@@ -64,8 +63,8 @@ internal sealed class JournalActor : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ => Resume());
 
         Command<DrainInbox>(_ => TakeIn());
-        Command<DurableStarted>(HandleStarted);
-        Command<DurableRan>(HandleRan);
+        Command<DurableStarted>(started => Buffer(_started, started.Id));
+        Command<DurableSettled>(HandleSettled);
         Command<FlushJournal>(_ => Flush());
         Command<AwaitJournal>(wait => AddWaiter(wait.Completion));
         Command<SyncJournal>(sync => Flush(sync.Completion));
@@ -103,27 +102,14 @@ internal sealed class JournalActor : ReceivePersistentActor
 
     /// <summary>
     /// A journal that failed stops this actor (Akka.Persistence stops a persistent actor whose write
-    /// failed). Nothing more can be journaled, but no caller is left hanging: tasks already running
-    /// settle their callers when they end (unjournaled, so they run again on the next start), and
-    /// <c>WaitAsync</c> callers get the failure.
+    /// failed). Nothing more can be journaled, but no caller is left hanging: the tasks the pool
+    /// already has still run and settle their callers (unjournaled, so they run again on the next
+    /// start), and <c>WaitAsync</c> callers get the failure.
     /// </summary>
     protected override void PostStop()
     {
         if (_context.Failure is { } failure)
         {
-            foreach (var (id, caller) in _callers)
-            {
-                if (_executing.TryGetValue(id, out var executed))
-                {
-                    var context = _context;
-                    executed.Done.ContinueWith(
-                        _ => SettleCaller(context, caller, OutcomeOf(context, id, caller.Key, executed), executed),
-                        CancellationToken.None,
-                        TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
-                        TaskScheduler.Default);
-                }
-            }
-
             foreach (var (_, waiter) in _waiters)
             {
                 waiter.TrySetException(failure);
@@ -142,11 +128,7 @@ internal sealed class JournalActor : ReceivePersistentActor
     private void Restore(JournalSnapshot snapshot)
     {
         _lastId = snapshot.LastId;
-        foreach (var task in snapshot.Unfinished)
-        {
-            _unfinished[task.Id] = task;
-        }
-
+        Accept(snapshot.Unfinished);
         foreach (var outcome in snapshot.Recent)
         {
             Remember(outcome);
@@ -158,6 +140,7 @@ internal sealed class JournalActor : ReceivePersistentActor
         foreach (var task in tasks)
         {
             _unfinished[task.Id] = task;
+            _unfinishedOrder.Enqueue(task.Id, task.Id);
             _lastId = Math.Max(_lastId, task.Id);
         }
     }
@@ -198,7 +181,7 @@ internal sealed class JournalActor : ReceivePersistentActor
         }
     }
 
-    /// <summary>The journal is read back: hand back what finished, run again what did not.</summary>
+    /// <summary>The journal is read back: keep what finished, hand the pool what did not.</summary>
     private void Resume()
     {
         foreach (var outcome in _recent)
@@ -213,13 +196,39 @@ internal sealed class JournalActor : ReceivePersistentActor
             _log.Info("Pool {0}: journal read back; {1} unfinished tasks run again, {2} earlier outcomes recovered", _context.Name, _unfinished.Count, _recent.Count);
         }
 
+        // Before any task: the supervisor's books count this run's ids from past the last one.
+        _context.Supervisor.Tell(new IdsAfter(_lastId));
+        var resumed = new List<WorkItem>(_unfinished.Count);
         foreach (var task in _unfinished.Values.OrderBy(t => t.Id))
         {
-            Run(task);
+            if (Resumed(task) is { } item)
+            {
+                resumed.Add(item);
+            }
         }
 
-        Publish();
+        _context.Pool.PostMany(resumed.ToArray());
         _context.Ready.TrySetResult();
+    }
+
+    /// <summary>An unfinished task of an earlier run, to run again; null when its handler is gone, and it is recorded Failed instead.</summary>
+    private NamedItem? Resumed(DurableTask task)
+    {
+        if (!_context.Options.Handlers.TryGet(task.Handler, out var handler))
+        {
+            var missing = new DurableOutcome(task.Id, task.Options?.Key, TaskOutcome.Failed, typeof(InvalidOperationException).FullName, $"No task handler named '{task.Handler}' is registered with pool '{_context.Name}'.", 0, DateTimeOffset.UtcNow, task.Attempts);
+            _context.Recorder.Record(new RecordedItem(missing, _context.Recorder.Store)); // journaled as finished when its record reaches the journal
+            return null;
+        }
+
+        var item = new NamedItem(handler, task.Payload, task.Options?.ToTaskOptions(), _context.Options.Services)
+        {
+            Id = task.Id,
+            Attempts = task.Attempts,
+            StartTimestamp = _context.Options.TimeProvider.GetTimestamp(),
+        };
+        item.TryMove(ItemState.Inbox, ItemState.Journaled);
+        return item;
     }
 
     /// <summary>Takes in what the admission gate accepted and journals it as one write; submits return once it is written.</summary>
@@ -229,7 +238,7 @@ internal sealed class JournalActor : ReceivePersistentActor
         var items = new List<NamedItem>();
         while (_context.Inbox.TryTake(out var next))
         {
-            if (next.TryMove(ItemState.Inbox, ItemState.Queued))
+            if (next.TryMove(ItemState.Inbox, ItemState.Journaled))
             {
                 items.Add((NamedItem)next);
             }
@@ -251,217 +260,39 @@ internal sealed class JournalActor : ReceivePersistentActor
         {
             _writing = null;
             Accept(journaled.Tasks);
+            var written = new WorkItem[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i];
                 item.Id = journaled.Tasks[i].Id;
-                _callers[item.Id] = item;
                 item.Acceptance?.TrySetResult(item.Id);
-                Run(journaled.Tasks[i]);
+                written[i] = item;
             }
 
-            Publish();
+            _context.Pool.PostMany(written);
         });
     }
 
-    /// <summary>Runs a journaled task on the local pool; its start and its end come back as messages.</summary>
-    private void Run(DurableTask task)
+    /// <summary>The pool recorded an outcome: journaled behind, unless the stop cut the task short, which leaves it to run again next time.</summary>
+    private void HandleSettled(DurableSettled settled)
     {
-        if (!_context.Options.Handlers.TryGet(task.Handler, out var handler))
+        if (_stopping && settled.Outcome.Outcome is TaskOutcome.Cancelled or TaskOutcome.TimedOut)
         {
-            var missing = new DurableOutcome(task.Id, task.Options?.Key, TaskOutcome.Failed, typeof(InvalidOperationException).FullName, $"No task handler named '{task.Handler}' is registered with pool '{_context.Name}'.", 0, DateTimeOffset.UtcNow, task.Attempts);
-            Conclude(task.Id, missing, executed: null);
             return;
         }
 
-        var self = Self;
-        var id = task.Id;
-        var callerToken = _callers.TryGetValue(id, out var caller) ? caller.CallerToken : default;
-        var item = new ExecutedItem(handler, task.Payload, task.Options?.ToTaskOptions(), _context.Options.Services, () => self.Tell(new DurableStarted(id)), callerToken) { Attempts = task.Attempts };
-        _context.Executor.Submit(item, CancellationToken.None).ContinueWith(
-            static (submitted, state) => _ = submitted.Exception, // a stopped local pool: the task stays unfinished in the journal
-            null,
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        if (caller is not null)
-        {
-            _executing[id] = item;
-        }
-
-        item.Done.PipeTo(self, success: done => new DurableRan(id, done));
+        Buffer(_finished, settled.Outcome);
     }
 
-    /// <summary>A task left the queue for a worker: its queue slot is free, as on a local pool, and its start is journaled behind.</summary>
-    private void HandleStarted(DurableStarted started)
+    private void Buffer<T>(List<T> pending, T entry)
     {
-        if (_callers.TryGetValue(started.Id, out var caller))
-        {
-            _context.Gate.ReleaseSlot(caller);
-        }
-
-        Buffer(() => _started.Add(started.Id));
-    }
-
-    private void HandleRan(DurableRan ran)
-    {
-        _executing.Remove(ran.Id);
-        var key = _callers.TryGetValue(ran.Id, out var caller) ? caller.Key : _unfinished.GetValueOrDefault(ran.Id)?.Options?.Key;
-        Conclude(ran.Id, OutcomeOf(_context, ran.Id, key, ran.Item), ran.Item);
-    }
-
-    /// <summary>A run's outcome as the journal keeps it.</summary>
-    private static DurableOutcome OutcomeOf(JournalContext context, long id, string? key, ExecutedItem item) => new(
-        id,
-        key,
-        item.Outcome,
-        item.Error?.GetType().FullName,
-        item.Error?.Message,
-        context.Executor.Results.Duration(item).Ticks,
-        context.Executor.Results.WallClock(item.StartTimestamp),
-        item.Attempts);
-
-    /// <summary>Records a caller's outcome: its value, its exception by the one rule, its run's times; frees its queue slot.</summary>
-    private static void SettleCaller(JournalContext context, NamedItem caller, DurableOutcome outcome, ExecutedItem? executed)
-    {
-        if (executed is not null)
-        {
-            caller.RanRemotely(executed.Outcome == TaskOutcome.Succeeded && caller.Handler.ResultType is { } type ? PayloadCodec.Serialize(executed.Value, type) : null, node: null);
-        }
-
-        caller.Attempts = outcome.Attempts;
-        caller.StartTimestamp = executed?.StartTimestamp ?? context.Recorder.Store.Timestamp(outcome.StartedAt); // the executor shares the pool's clock
-        var ran = outcome.Attempts > 0 && outcome.Outcome != TaskOutcome.Dropped;
-        context.Recorder.TrySettle(caller, ItemState.Queued, outcome.Outcome, RecordedItem.ErrorOf(outcome, executed?.Error), ran);
-        context.Gate.ReleaseSlot(caller);
-    }
-
-    /// <summary>Completes the caller (or records a resumed task's outcome) now, and journals the outcome behind.</summary>
-    private void Conclude(long id, DurableOutcome outcome, ExecutedItem? executed)
-    {
-        if (_callers.Remove(id, out var caller))
-        {
-            SettleCaller(_context, caller, outcome, executed);
-        }
-        else
-        {
-            _context.Recorder.Record(new RecordedItem(outcome, _context.Recorder.Store)); // a resumed task: OnTaskCompleted hears of it too
-        }
-
-        if (_stopping && outcome.Outcome is TaskOutcome.Cancelled or TaskOutcome.TimedOut)
-        {
-            return; // cut short by the stop: it stays unfinished and runs again next time
-        }
-
-        Buffer(() => _finished.Add(outcome));
-    }
-
-    private void Buffer(Action add)
-    {
-        add();
+        pending.Add(entry);
         if (!_flushScheduled)
         {
             _flushScheduled = true;
             Self.Tell(FlushJournal.Instance); // after what is already in the mailbox: one write for all of it
         }
     }
-
-    /// <summary>Journals what started and finished since the last write; <paramref name="synced"/> completes once written.</summary>
-    private void Flush(TaskCompletionSource? synced = null)
-    {
-        _flushScheduled = false;
-        if (_started.Count > 0)
-        {
-            PersistAsync(new TasksStarted([.. _started]), started => CountStarts(started.Ids));
-            _started.Clear();
-        }
-
-        if (_finished.Count > 0)
-        {
-            PersistAsync(new TasksFinished([.. _finished]), finished =>
-            {
-                Finish(finished.Outcomes);
-                Publish();
-                ReleaseWaiters();
-                if (_finishedSinceSnapshot >= _context.Options.Persistence.SnapshotEvery)
-                {
-                    _finishedSinceSnapshot = 0;
-                    _housekeeping++;
-                    SaveSnapshot(new JournalSnapshot(_lastId, [.. _unfinished.Values], [.. _recent]));
-                }
-            });
-            _finished.Clear();
-        }
-
-        if (synced is not null)
-        {
-            // Runs after every write persisted before it; then waits for the tidying those started.
-            DeferAsync(synced, done =>
-            {
-                _syncs.Add(done);
-                Housekept();
-            });
-        }
-    }
-
-    private void HandleSnapshotSaved(SaveSnapshotSuccess saved)
-    {
-        _housekeeping += 1; // the save (-1 below) is followed by two deletions (+2)
-        DeleteMessages(saved.Metadata.SequenceNr);
-        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-        Housekept();
-    }
-
-    private void Done()
-    {
-        _housekeeping--;
-        Housekept();
-    }
-
-    /// <summary>A snapshot save or deletion was answered (or a sync asks); syncs complete once none is pending.</summary>
-    private void Housekept(string? problem = null)
-    {
-        if (problem is not null)
-        {
-            _log.Warning("Pool {0}: {1}", _context.Name, problem);
-            _housekeeping--;
-        }
-
-        if (_housekeeping > 0)
-        {
-            return;
-        }
-
-        foreach (var sync in _syncs)
-        {
-            sync.TrySetResult();
-        }
-
-        _syncs.Clear();
-    }
-
-    private void AddWaiter(TaskCompletionSource completion)
-    {
-        TakeIn();
-        _waiters.Add((_lastId, completion));
-        ReleaseWaiters();
-    }
-
-    /// <summary>A waiter is done once no task up to its id is unfinished (finishing in order of id is not needed).</summary>
-    private void ReleaseWaiters()
-    {
-        var lowest = _unfinished.Count == 0 ? long.MaxValue : _unfinished.Keys.Min();
-        for (var i = _waiters.Count - 1; i >= 0; i--)
-        {
-            if (_waiters[i].LastId < lowest)
-            {
-                _waiters[i].Completion.TrySetResult();
-                _waiters.RemoveAt(i);
-            }
-        }
-    }
-
-    private void Publish() => _context.Unfinished = _unfinished.Count;
 
     /// <summary>A write failed: the pool stops accepting, and the submits whose acceptance was being written fail with the journal's failure.</summary>
     private void FailAcceptance(Exception cause)
@@ -474,7 +305,7 @@ internal sealed class JournalActor : ReceivePersistentActor
         {
             foreach (var item in refused)
             {
-                if (item.TryMove(ItemState.Queued, ItemState.Withdrawn))
+                if (item.TryMove(ItemState.Journaled, ItemState.Withdrawn))
                 {
                     _context.Refuse(item, error);
                 }

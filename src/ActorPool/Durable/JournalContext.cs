@@ -1,7 +1,8 @@
 using ActorPool.Admission;
-using ActorPool.Engines;
 using ActorPool.Outcomes;
 using ActorPool.Work;
+using Akka.Actor;
+using Inbox = ActorPool.Admission.Inbox;
 
 namespace ActorPool.Durable;
 
@@ -12,15 +13,19 @@ internal sealed class JournalContext
 
     public required WorkerPoolOptions Options { get; init; }
 
+    /// <summary>What the admission gate admitted, for the journal to write down.</summary>
     public required Inbox Inbox { get; init; }
+
+    /// <summary>The pool supervisor's inbox, where written-down tasks go on to be run.</summary>
+    public required Inbox Pool { get; init; }
+
+    /// <summary>The pool's supervisor, told where the journal's ids continue.</summary>
+    public required IActorRef Supervisor { get; init; }
 
     public required AdmissionGate Gate { get; init; }
 
     /// <summary>Records outcomes for this pool's callers and <c>GetResults</c>.</summary>
     public required OutcomeRecorder Recorder { get; init; }
-
-    /// <summary>The local pool that runs the journal's tasks.</summary>
-    public required LocalEngine Executor { get; init; }
 
     public required string JournalPluginId { get; init; }
 
@@ -83,18 +88,10 @@ internal sealed class JournalContext
         set => Interlocked.Exchange(ref _recovered, value);
     }
 
-    /// <summary>Tasks journaled as accepted and not yet finished.</summary>
-    public int Unfinished
-    {
-        get => Volatile.Read(ref _unfinished);
-        set => Volatile.Write(ref _unfinished, value);
-    }
-
     /// <summary>The journal's failure, once it failed.</summary>
     public PoolJournalException? Failure => Volatile.Read(ref _failure);
 
     private PoolJournalException? _failure;
     private long _resumed;
     private long _recovered;
-    private int _unfinished;
 }

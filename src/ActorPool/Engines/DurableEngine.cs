@@ -2,10 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using ActorPool.Actors;
 using ActorPool.Admission;
 using ActorPool.Configuration;
-using ActorPool.Diagnostics;
 using ActorPool.Durable;
 using ActorPool.Messages;
-using ActorPool.Outcomes;
 using ActorPool.Serialization;
 using Akka;
 using Akka.Actor;
@@ -14,9 +12,10 @@ using Inbox = ActorPool.Admission.Inbox;
 namespace ActorPool.Engines;
 
 /// <summary>
-/// A durable pool: the admission gate hands named tasks to the journal actor, which journals them
-/// before their submits return and runs them on a local pool. After a crash the journal brings
-/// back every task without an outcome.
+/// A durable pool: the pool's own gate, supervisor and workers, with its journal between the gate
+/// and the supervisor. The journal writes each admitted named task down before its submit returns
+/// and then hands it to the supervisor; the workers record its outcome as for any pool, and the
+/// journal writes starts and outcomes behind. After a crash it hands back every task without an outcome.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop releases what the pool holds; the pool's lifetime is its stop.")]
 internal sealed class DurableEngine : NamedTaskEngine
@@ -25,10 +24,10 @@ internal sealed class DurableEngine : NamedTaskEngine
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
     private readonly AdmissionGate _gate;
-    private readonly ResultStore _results;
-    private readonly PoolMetrics _metrics;
     private readonly Lazy<Task> _drain;
-    private readonly LocalEngine _executor;
+
+    /// <summary>The pool that runs the tasks: one gate, queue, supervisor and outcome recorder.</summary>
+    private readonly LocalEngine _pool;
     private readonly JournalContext _context;
     private readonly IActorRef _journal;
     private Task? _stop;
@@ -53,35 +52,32 @@ internal sealed class DurableEngine : NamedTaskEngine
         {
             _system.Settings.InjectTopLevelFallback(JournalSetup.Config(options.Persistence));
             _system.Settings.InjectTopLevelFallback(WorkerPoolSettings.ParseReference());
-            WarnIfDrainPhaseIsShort(_system, options, name);
         }
 
         PoolMessageSerializer.Bind((ExtendedActorSystem)_system);
-        _executor = new LocalEngine(_system, ExecutorOptions(options), $"{name}-executor", inner: true);
-        var inbox = new Inbox();
-        _gate = new AdmissionGate(options, name, inbox);
-        _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
-        var recorder = new OutcomeRecorder(_results, options.TimeProvider, name, options.OnTaskCompleted is not null)
-        {
-            Aggregator = _system.ActorOf(ResultAggregatorActor.Props(options.OnTaskCompleted), $"{name}-results"),
-        };
+        var journalInbox = new Inbox();
+        var feed = new JournalFeed();
+        var runtime = PoolRuntime.Create(options, name, journal: new JournalHooks(journalInbox, feed.Started, feed.Recorded));
+        feed.Store = runtime.Recorder.Store;
+        _gate = runtime.Gate;
+        _pool = new LocalEngine(_system, runtime);
         _drain = new Lazy<Task>(DrainAsync);
-        _metrics = new PoolMetrics(name, GetStats);
-        recorder.Metrics = _metrics;
         _context = new JournalContext
         {
             Name = name,
             Options = options,
-            Inbox = inbox,
+            Inbox = journalInbox,
+            Pool = runtime.Inbox,
+            Supervisor = _pool.Supervisor,
             Gate = _gate,
-            Recorder = recorder,
-            Executor = _executor,
+            Recorder = runtime.Recorder,
             JournalPluginId = JournalSetup.JournalPluginId,
             SnapshotPluginId = JournalSetup.SnapshotPluginId,
             Claim = claim,
         };
         _journal = _system.ActorOf(JournalActor.Props(_context), $"{name}-journal");
-        inbox.Supervisor = _journal;
+        journalInbox.Supervisor = _journal;
+        feed.Journal = _journal;
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-journal", async () =>
         {
             await _drain.Value.ConfigureAwait(false);
@@ -89,7 +85,7 @@ internal sealed class DurableEngine : NamedTaskEngine
         });
     }
 
-    public override int Workers => _executor.Workers;
+    public override int Workers => _pool.Workers;
 
     public override IActorRef Supervisor => _journal;
 
@@ -97,7 +93,7 @@ internal sealed class DurableEngine : NamedTaskEngine
 
     protected override AdmissionGate Gate => _gate;
 
-    public override void Start(CancellationToken cancellationToken) => _executor.Start(cancellationToken);
+    public override void Start(CancellationToken cancellationToken) => _pool.Start(cancellationToken);
 
     public override Task StopAsync(CancellationToken cancellationToken)
     {
@@ -127,43 +123,17 @@ internal sealed class DurableEngine : NamedTaskEngine
         await reply.Task.ConfigureAwait(false);
     }
 
-    public override void Resize(int workers) => _executor.Resize(workers);
+    public override void Resize(int workers) => _pool.Resize(workers);
 
-    public override PoolStats GetStats()
+    public override PoolStats GetStats() => _pool.GetStats() with
     {
-        var executor = _executor.GetStats();
-        return _results.AddTo(new PoolStats
-        {
-            Workers = executor.Workers,
-            ActiveWorkers = executor.ActiveWorkers,
-            Queued = Math.Max(0, _context.Unfinished - executor.ActiveWorkers),
-            QueueCapacity = _options.QueueSize,
-            IsStopped = _gate.IsClosed,
-            IsCircuitOpen = executor.IsCircuitOpen,
-            Submitted = _gate.Submitted,
-            Rejected = _gate.Rejected,
-            Retried = executor.Retried,
-            WorkerRestarts = executor.WorkerRestarts,
-            CircuitBreakerTrips = executor.CircuitBreakerTrips,
-            Resumed = _context.Resumed,
-            Recovered = _context.Recovered,
-        });
-    }
+        Resumed = _context.Resumed,
+        Recovered = _context.Recovered,
+    };
 
-    public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
+    public override IReadOnlyDictionary<long, TaskResult> GetResults() => _pool.GetResults();
 
-    public override Task<PoolState> GetStateAsync() => _executor.GetStateAsync();
-
-    /// <summary>The local pool that runs the journal's tasks: the pool's settings, minus what the journal and its gate do.</summary>
-    private static WorkerPoolOptions ExecutorOptions(WorkerPoolOptions options)
-    {
-        var executor = options.Clone();
-        executor.Persistence.Enabled = false;
-        executor.QueueSize = 0;
-        executor.MaxRetainedResults = 0;
-        executor.OnTaskCompleted = null;
-        return executor;
-    }
+    public override Task<PoolState> GetStateAsync() => _pool.GetStateAsync();
 
     /// <summary>
     /// Drains once, whether the pool's stop or the system's shutdown asks first: waits for what was
@@ -184,11 +154,10 @@ internal sealed class DurableEngine : NamedTaskEngine
             // What did not finish stays unfinished in the journal and runs next time.
         }
 
-        await _executor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _pool.StopAsync(CancellationToken.None).ConfigureAwait(false);
         var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _journal.Tell(new SyncJournal(synced));
         await Task.WhenAny(synced.Task, gone, _context.Lost.Task, Task.Delay(OptionLimits.Cap(_options.AskTimeout))).ConfigureAwait(false); // a failed journal's actor is gone
-        _metrics.Dispose();
     }
 
     private async Task StopCoreAsync()

@@ -42,12 +42,20 @@ internal sealed class LocalEngine : PoolEngine
     /// <param name="system">The actor system to run in, or null for one of its own.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="name">The pool's name.</param>
-    /// <param name="inner">True for the local pool a cluster node or a durable pool runs its tasks on: the pool around it publishes the figures and checks the drain phase.</param>
-    public LocalEngine(ActorSystem? system, WorkerPoolOptions options, string name, bool inner = false)
+    public LocalEngine(ActorSystem? system, WorkerPoolOptions options, string name)
+        : this(system, PoolRuntime.Create(options, name))
     {
+    }
+
+    /// <summary>Creates the pool of <paramref name="runtime"/>, whose parts its caller made (a durable pool's gate posts to its journal).</summary>
+    /// <param name="system">The actor system to run in, or null for one of its own.</param>
+    /// <param name="runtime">The pool's parts.</param>
+    public LocalEngine(ActorSystem? system, PoolRuntime runtime)
+    {
+        var options = runtime.Options;
+        var name = runtime.Name;
         _options = options;
         _name = name;
-        var runtime = PoolRuntime.Create(options, name);
         _gate = runtime.Gate;
         _counters = runtime.Counters;
         _results = runtime.Recorder.Store;
@@ -60,14 +68,11 @@ internal sealed class LocalEngine : PoolEngine
         }
 
         _supervisor = runtime.Spawn(_system);
-        _metrics = inner ? null : new PoolMetrics(name, _counters, _gate, _results);
+        _metrics = new PoolMetrics(name, _counters, _gate, _results);
         runtime.Recorder.Metrics = _metrics;
         _lifecycle = new PoolLifecycle(_supervisor, _gate, runtime.PoolCancellation);
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", _lifecycle.DrainForShutdownAsync);
-        if (!inner)
-        {
-            WarnIfDrainPhaseIsShort(_system, options, name);
-        }
+        WarnIfDrainPhaseIsShort(_system, options, name);
 
         _ = WatchSupervisorAsync();
     }
@@ -87,9 +92,6 @@ internal sealed class LocalEngine : PoolEngine
     public override IActorRef Supervisor => _supervisor;
 
     public override ActorSystem? System => _system;
-
-    /// <summary>The recorded outcomes, for engines that run tasks through this one.</summary>
-    public ResultStore Results => _results;
 
     /// <summary>A pool with no workers: every submit is refused with <see cref="RejectionReason.NoWorkers"/>.</summary>
     /// <summary>What <see cref="SubmitRun"/> returns for a task waiting in line: nothing to await but the task itself.</summary>

@@ -29,6 +29,12 @@ internal sealed class StartPool : INoSerializationVerificationNeeded
     }
 }
 
+/// <summary>
+/// A durable pool's journal gives ids on from <c>LastId</c>, the last one of earlier runs: the
+/// supervisor's books count new ids from there, and take tasks resumed with older ids as they come.
+/// </summary>
+internal sealed record IdsAfter(long LastId) : INoSerializationVerificationNeeded;
+
 /// <summary>The start token was cancelled: queued tasks are cancelled and new ones refused.</summary>
 internal sealed class CancelPool : INoSerializationVerificationNeeded
 {

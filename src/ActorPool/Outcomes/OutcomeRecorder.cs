@@ -26,6 +26,16 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
     /// <summary>Runs user callbacks off the workers; set once by the supervisor before any task runs.</summary>
     public IActorRef Aggregator { get; set; } = ActorRefs.Nobody;
 
+    /// <summary>Told of every outcome once it is stored, before the caller hears it (a durable pool journals it); null for no one.</summary>
+    public Action<WorkItem>? OnRecorded { get; init; }
+
+    /// <summary>
+    /// Whether a failure is recorded as a <see cref="RemoteTaskException"/> (the original kept as its
+    /// inner exception), as a journal can give it back after a restart: a durable pool's failures
+    /// then look the same live and recovered.
+    /// </summary>
+    public bool FailuresAsRemote { get; init; }
+
     /// <summary>
     /// Settles <paramref name="item"/> from state <paramref name="from"/>; false if someone else settled
     /// it first or it is no longer in that state.
@@ -41,6 +51,11 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
         if (!item.TryBeginSettle(from))
         {
             return false;
+        }
+
+        if (FailuresAsRemote && outcome == TaskOutcome.Failed && error is not null and not RemoteTaskException)
+        {
+            error = new RemoteTaskException(error.GetType().FullName ?? error.GetType().Name, error.Message, error);
         }
 
         // A retry given up at a stop keeps the times of the run that failed last.
@@ -65,6 +80,7 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
             PoolTracing.End(item, Store.Duration(item), Store.WallClock(item.EndTimestamp));
         }
 
+        OnRecorded?.Invoke(item);
         item.CompleteCaller();
         var onCompleted = item.Options?.OnCompleted;
         if (hasPoolHook || onCompleted is not null)

@@ -30,4 +30,10 @@ internal static class ItemState
 
     /// <summary>Its submitter took it back because the pool closed in between: it was never accepted.</summary>
     public const int Withdrawn = 7;
+
+    /// <summary>
+    /// Taken in by a durable pool's journal, which writes it down before it goes on to the
+    /// supervisor; from here on its submitter cannot withdraw it.
+    /// </summary>
+    public const int Journaled = 8;
 }

@@ -76,32 +76,3 @@ internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskO
         }
     }
 }
-
-/// <summary>
-/// A named task run on behalf of another part of the pool (a cluster worker, the journal): hands
-/// its whole settled item to whoever waits, and can say when each run starts.
-/// </summary>
-internal sealed class ExecutedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services, Action? starting = null, CancellationToken callerToken = default)
-    : NamedItem(handler, payload, options, services)
-{
-    /// <summary>The token of the <c>RunAsync</c> that waits for it, when that caller is in this process: cancelling it cancels the task here.</summary>
-    public override CancellationToken CallerToken { get; } = callerToken;
-
-    private readonly TaskCompletionSource<ExecutedItem> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public override Task? Invoke(CancellationToken token)
-    {
-        starting?.Invoke();
-        return base.Invoke(token);
-    }
-
-    /// <summary>Completes with this item once its outcome is recorded, whatever it is.</summary>
-    public Task<ExecutedItem> Done => _done.Task;
-
-    public override void CompleteCaller() => _done.TrySetResult(this);
-
-    // The worker reads the value after the outcome is recorded; nothing is retained, so keep it.
-    public override void Release()
-    {
-    }
-}

@@ -35,6 +35,17 @@ internal sealed class SettlementLedger
     /// <summary>Tasks taken in that have no outcome yet.</summary>
     public long Outstanding => Accepted - Settled;
 
+    /// <summary>
+    /// Ids are issued from <paramref name="lastId"/> + 1 on (a durable pool's journal continues an
+    /// earlier run's); older ids still count as taken in and settled, outside the bitmap. Called
+    /// before any task is taken in.
+    /// </summary>
+    public void StartAfter(long lastId)
+    {
+        _low = lastId + 1;
+        _firstWord = lastId >> 6;
+    }
+
     /// <summary>Takes a task in.</summary>
     public void Accept(WorkItem item) => Accepted++;
 
