@@ -6,48 +6,30 @@ using Akka.Event;
 namespace ActorPool.Cluster;
 
 // The clustered supervisor's journal (durable mode): reading it back on the node that takes the
-// singleton over, and writing outcomes behind.
+// singleton over, and writing starts and outcomes behind.
 internal sealed partial class ClusterSupervisorActor
 {
-    private void Restore(JournalSnapshot snapshot)
+    /// <summary>The journal is read back: what was unfinished waits at the head of the queue for the workers.</summary>
+    private void Recovered()
     {
-        _nextId = Math.Max(_nextId, snapshot.LastId);
-        Restore(snapshot.Unfinished);
-        Restore(snapshot.Recent);
-    }
-
-    private void Restore(DurableTask[] tasks)
-    {
-        foreach (var task in tasks)
+        _nextId = Math.Max(_nextId, _journal.LastId);
+        var now = _options.TimeProvider.GetTimestamp();
+        foreach (var task in _journal.Unfinished)
         {
-            _nextId = Math.Max(_nextId, task.Id);
             var item = new ClusterItem(new WireSubmit(task.Id, task.Handler, task.Payload, task.Options, task.Attempts), ActorRefs.Nobody)
             {
                 Id = task.Id,
                 Attempts = task.Attempts,
+                StartTimestamp = now,
             };
             item.TryMove(ItemState.Inbox, ItemState.Queued);
             _live[task.Id] = item;
-        }
-    }
-
-    private void Restore(DurableOutcome[] outcomes)
-    {
-        foreach (var outcome in outcomes)
-        {
-            _live.Remove(outcome.Id);
-            Remember(new WireOutcome(outcome.Id, outcome.Outcome, outcome.Result, outcome.ErrorType, outcome.ErrorMessage, outcome.DurationTicks, outcome.StartedAt, outcome.Attempts, RetryWanted: false, outcome.Node));
-        }
-    }
-
-    /// <summary>The journal is read back: what was unfinished waits at the head of the queue for the workers.</summary>
-    private void Recovered()
-    {
-        var now = _options.TimeProvider.GetTimestamp();
-        foreach (var item in _live.Values.OrderBy(i => i.Id))
-        {
-            item.StartTimestamp = now;
             _queue.Enqueue(item);
+        }
+
+        foreach (var outcome in _journal.Recent)
+        {
+            Remember(new WireOutcome(outcome.Id, outcome.Outcome, outcome.Result, outcome.ErrorType, outcome.ErrorMessage, outcome.DurationTicks, outcome.StartedAt, outcome.Attempts, RetryWanted: false, outcome.Node));
         }
 
         _resumed = _live.Count;
@@ -58,10 +40,27 @@ internal sealed partial class ClusterSupervisorActor
         }
     }
 
-    /// <summary>Journals the outcomes settled since the last write, in one event; snapshots now and then.</summary>
+    /// <summary>Queues an entry for the next write, which follows the messages already in the mailbox: one write for all of them.</summary>
+    private void JournalBehind<T>(List<T> pending, T entry)
+    {
+        pending.Add(entry);
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            Self.Tell(FlushJournal.Instance);
+        }
+    }
+
+    /// <summary>Journals the starts and outcomes since the last write, one event each; snapshots now and then.</summary>
     private void FlushOutcomes()
     {
         _flushScheduled = false;
+        if (_unjournaledStarts.Count > 0)
+        {
+            PersistAsync(new TasksStarted([.. _unjournaledStarts]), _journal.Apply);
+            _unjournaledStarts.Clear();
+        }
+
         if (_unjournaled.Count == 0)
         {
             return;
@@ -69,13 +68,10 @@ internal sealed partial class ClusterSupervisorActor
 
         PersistAsync(new TasksFinished([.. _unjournaled]), finished =>
         {
-            _finishedSinceSnapshot += finished.Outcomes.Length;
-            if (_finishedSinceSnapshot >= _options.Persistence.SnapshotEvery)
+            _journal.Apply(finished);
+            if (_journal.SnapshotDue(_options.Persistence.SnapshotEvery))
             {
-                _finishedSinceSnapshot = 0;
-                var unfinished = _live.Values.Select(i => new DurableTask(i.Id, i.Handler, i.Payload, i.Settings, i.Attempts)).ToArray();
-                var recent = _finishedRecently.Values.Select(o => new DurableOutcome(o.Id, null, o.Outcome, o.ErrorType, o.ErrorMessage, o.DurationTicks, o.StartedAt, o.Attempts, o.Result, o.Node)).ToArray();
-                SaveSnapshot(new JournalSnapshot(_nextId, unfinished, recent));
+                SaveSnapshot(_journal.Snapshot());
             }
         });
         _unjournaled.Clear();

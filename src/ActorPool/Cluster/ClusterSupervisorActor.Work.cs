@@ -40,6 +40,11 @@ internal sealed partial class ClusterSupervisorActor
                 item.Attempts++;
                 item.StartTimestamp = _options.TimeProvider.GetTimestamp();
                 batch.Add(item);
+                if (_durable)
+                {
+                    JournalBehind(_unjournaledStarts, item.Id); // a task running at a failover counts this try
+                }
+
                 if (item.TellStart)
                 {
                     item.TellStart = false; // once: a slot is freed at the first start, not at every try
@@ -202,12 +207,7 @@ internal sealed partial class ClusterSupervisorActor
         Send(item.Front, wire);
         if (_durable)
         {
-            _unjournaled.Add(new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node));
-            if (!_flushScheduled)
-            {
-                _flushScheduled = true;
-                Self.Tell(Durable.FlushJournal.Instance); // after the reports already in the mailbox: one write for all
-            }
+            JournalBehind(_unjournaled, new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node));
         }
     }
 

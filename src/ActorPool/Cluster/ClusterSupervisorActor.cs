@@ -55,12 +55,15 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     private readonly Dictionary<long, WireOutcome> _finishedRecently = [];
     private readonly Queue<long> _finishedOrder = new();
 
-    /// <summary>Durable mode: outcomes not journaled yet.</summary>
+    /// <summary>Durable mode: what the journal stands for, by the same rules as a local durable pool's.</summary>
+    private readonly JournalState _journal;
+
+    /// <summary>Durable mode: outcomes and starts not journaled yet.</summary>
     private readonly List<DurableOutcome> _unjournaled = [];
+    private readonly List<long> _unjournaledStarts = [];
     private readonly bool _durable;
     private readonly int _wireBudget;
     private bool _flushScheduled;
-    private int _finishedSinceSnapshot;
 
     /// <summary>Outcomes to send, per front, once the current message is handled.</summary>
     private readonly Dictionary<IActorRef, List<WireOutcome>> _outbox = [];
@@ -88,13 +91,15 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
         _recorder = new OutcomeRecorder(_results, options.TimeProvider, pool, hasPoolHook: false);
         _durable = options.Persistence.Enabled;
+        _journal = new JournalState(Math.Max(options.MaxRetainedResults, 1));
         _wireBudget = WireBudget.Of(Context.System);
         JournalPluginId = _durable ? JournalSetup.JournalPluginId : "akka.persistence.journal.inmem";
         SnapshotPluginId = _durable ? JournalSetup.SnapshotPluginId : "akka.persistence.snapshot-store.inmem";
 
-        Recover<SnapshotOffer>(offer => Restore((JournalSnapshot)offer.Snapshot));
-        Recover<TasksJournaled>(journaled => Restore(journaled.Tasks));
-        Recover<TasksFinished>(finished => Restore(finished.Outcomes));
+        Recover<SnapshotOffer>(offer => _journal.Apply(offer.Snapshot));
+        Recover<TasksJournaled>(_journal.Apply);
+        Recover<TasksStarted>(_journal.Apply);
+        Recover<TasksFinished>(_journal.Apply);
         Recover<RecoveryCompleted>(_ => Recovered());
 
         Command<SubmitTasks>(HandleSubmit);
@@ -107,10 +112,16 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         Command<ExpiryDue>(_ => HandleExpiry());
         Command<FiguresDue>(_ => SendFigures());
         Command<FlushJournal>(_ => FlushOutcomes());
-        Command<SaveSnapshotSuccess>(saved => DeleteMessages(saved.Metadata.SequenceNr));
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            DeleteMessages(saved.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        });
         Command<SaveSnapshotFailure>(failure => _log.Warning("Pool {0}: a snapshot could not be saved: {1}", _pool, failure.Cause.Message));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(failure => _log.Warning("Pool {0}: the journal could not delete old events: {1}", _pool, failure.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Pool {0}: old snapshots could not be deleted: {1}", _pool, failure.Cause.Message));
     }
 
     public override string PersistenceId => $"actor-pool-cluster-{_pool}";
@@ -201,7 +212,11 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
             return;
         }
 
-        Persist(new TasksJournaled(fresh), _ => Accept(submit, tasks));
+        Persist(new TasksJournaled(fresh), journaled =>
+        {
+            _journal.Apply(journaled);
+            Accept(submit, tasks);
+        });
     }
 
     private void Accept(SubmitTasks submit, WireSubmit[] tasks)

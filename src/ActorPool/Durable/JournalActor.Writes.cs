@@ -13,7 +13,7 @@ internal sealed partial class JournalActor
         _flushScheduled = false;
         if (_started.Count > 0)
         {
-            PersistAsync(new TasksStarted([.. _started]), started => CountStarts(started.Ids));
+            PersistAsync(new TasksStarted([.. _started]), _state.Apply);
             _started.Clear();
         }
 
@@ -21,13 +21,12 @@ internal sealed partial class JournalActor
         {
             PersistAsync(new TasksFinished([.. _finished]), finished =>
             {
-                Finish(finished.Outcomes);
+                _state.Apply(finished);
                 ReleaseWaiters();
-                if (_finishedSinceSnapshot >= _context.Options.Persistence.SnapshotEvery)
+                if (_state.SnapshotDue(_context.Options.Persistence.SnapshotEvery))
                 {
-                    _finishedSinceSnapshot = 0;
                     _housekeeping++;
-                    SaveSnapshot(new JournalSnapshot(_lastId, [.. _unfinished.Values], [.. _recent]));
+                    SaveSnapshot(_state.Snapshot());
                 }
             });
             _finished.Clear();
@@ -83,23 +82,17 @@ internal sealed partial class JournalActor
     private void AddWaiter(TaskCompletionSource completion)
     {
         TakeIn();
-        _waiters.Enqueue((_lastId, completion));
+        _waiters.Enqueue((_state.LastId, completion));
         ReleaseWaiters();
     }
 
     /// <summary>
     /// A waiter is done once no task up to its id is unfinished (finishing in order of id is not
-    /// needed). Waiters come with rising ids, so they leave from the front; the lowest unfinished
-    /// id comes from a heap, whose finished ids leave as they reach its top.
+    /// needed). Waiters come with rising ids, so they leave from the front.
     /// </summary>
     private void ReleaseWaiters()
     {
-        while (_unfinishedOrder.TryPeek(out var id, out _) && !_unfinished.ContainsKey(id))
-        {
-            _unfinishedOrder.Dequeue();
-        }
-
-        var lowest = _unfinishedOrder.TryPeek(out var low, out _) ? low : long.MaxValue;
+        var lowest = _state.LowestUnfinished();
         while (_waiters.TryPeek(out var waiter) && waiter.LastId < lowest)
         {
             _waiters.Dequeue().Completion.TrySetResult();

@@ -20,11 +20,8 @@ internal sealed partial class JournalActor : ReceivePersistentActor
     private readonly JournalContext _context;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    /// <summary>Accepted tasks without an outcome, by id.</summary>
-    private readonly Dictionary<long, DurableTask> _unfinished = [];
-
-    /// <summary>The newest outcomes, oldest first, at most <see cref="WorkerPoolOptions.MaxRetainedResults"/>.</summary>
-    private readonly Queue<DurableOutcome> _recent = new();
+    /// <summary>The unfinished tasks, newest outcomes and last id, as events and snapshots leave them.</summary>
+    private readonly JournalState _state;
 
     /// <summary>The submits of the acceptance being written (one at a time: <c>Persist</c> holds commands until it is).</summary>
     private List<NamedItem>? _writing;
@@ -35,16 +32,11 @@ internal sealed partial class JournalActor : ReceivePersistentActor
     /// <summary>Waiters by the last id they wait for, in the order they came; released as the lowest unfinished id passes them.</summary>
     private readonly Queue<(long LastId, TaskCompletionSource Completion)> _waiters = new();
 
-    /// <summary>Unfinished ids in order, for the lowest one; an id leaves lazily, once it is the lowest and finished.</summary>
-    private readonly PriorityQueue<long, long> _unfinishedOrder = new();
-
     /// <summary>Stops waiting for the journal to be written and tidied: completed when nothing is pending.</summary>
     private readonly List<TaskCompletionSource> _syncs = [];
 
     /// <summary>Snapshot saves and deletions sent to the journal and not yet answered.</summary>
     private int _housekeeping;
-    private long _lastId;
-    private int _finishedSinceSnapshot;
 
     /// <summary>The pool stops: outcomes it forces are not final.</summary>
     private bool _stopping;
@@ -53,13 +45,14 @@ internal sealed partial class JournalActor : ReceivePersistentActor
     public JournalActor(JournalContext context)
     {
         _context = context;
+        _state = new JournalState(context.Options.MaxRetainedResults);
         JournalPluginId = context.JournalPluginId;
         SnapshotPluginId = context.SnapshotPluginId;
 
-        Recover<SnapshotOffer>(offer => Restore((JournalSnapshot)offer.Snapshot));
-        Recover<TasksJournaled>(journaled => Accept(journaled.Tasks));
-        Recover<TasksStarted>(started => CountStarts(started.Ids));
-        Recover<TasksFinished>(finished => Finish(finished.Outcomes));
+        Recover<SnapshotOffer>(offer => _state.Apply(offer.Snapshot));
+        Recover<TasksJournaled>(_state.Apply);
+        Recover<TasksStarted>(_state.Apply);
+        Recover<TasksFinished>(_state.Apply);
         Recover<RecoveryCompleted>(_ => Resume());
 
         Command<DrainInbox>(_ => TakeIn());
@@ -125,81 +118,25 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         base.PostStop();
     }
 
-    private void Restore(JournalSnapshot snapshot)
-    {
-        _lastId = snapshot.LastId;
-        Accept(snapshot.Unfinished);
-        foreach (var outcome in snapshot.Recent)
-        {
-            Remember(outcome);
-        }
-    }
-
-    private void Accept(DurableTask[] tasks)
-    {
-        foreach (var task in tasks)
-        {
-            _unfinished[task.Id] = task;
-            _unfinishedOrder.Enqueue(task.Id, task.Id);
-            _lastId = Math.Max(_lastId, task.Id);
-        }
-    }
-
-    private void CountStarts(long[] ids)
-    {
-        foreach (var id in ids)
-        {
-            if (_unfinished.TryGetValue(id, out var task))
-            {
-                _unfinished[id] = task with { Attempts = task.Attempts + 1 };
-            }
-        }
-    }
-
-    private void Finish(DurableOutcome[] outcomes)
-    {
-        foreach (var outcome in outcomes)
-        {
-            _unfinished.Remove(outcome.Id);
-            Remember(outcome);
-        }
-
-        _finishedSinceSnapshot += outcomes.Length;
-    }
-
-    private void Remember(DurableOutcome outcome)
-    {
-        if (_context.Options.MaxRetainedResults == 0)
-        {
-            return;
-        }
-
-        _recent.Enqueue(outcome);
-        while (_recent.Count > _context.Options.MaxRetainedResults)
-        {
-            _recent.Dequeue();
-        }
-    }
-
     /// <summary>The journal is read back: keep what finished, hand the pool what did not.</summary>
     private void Resume()
     {
-        foreach (var outcome in _recent)
+        foreach (var outcome in _state.Recent)
         {
             _context.Recorder.Store.Keep(new RecordedItem(outcome, _context.Recorder.Store));
         }
 
-        _context.Recovered = _recent.Count;
-        _context.Resumed = _unfinished.Count;
-        if (_unfinished.Count > 0 || _recent.Count > 0)
+        _context.Recovered = _state.Recent.Count;
+        _context.Resumed = _state.UnfinishedCount;
+        if (_state.UnfinishedCount > 0 || _state.Recent.Count > 0)
         {
-            _log.Info("Pool {0}: journal read back; {1} unfinished tasks run again, {2} earlier outcomes recovered", _context.Name, _unfinished.Count, _recent.Count);
+            _log.Info("Pool {0}: journal read back; {1} unfinished tasks run again, {2} earlier outcomes recovered", _context.Name, _state.UnfinishedCount, _state.Recent.Count);
         }
 
         // Before any task: the supervisor's books count this run's ids from past the last one.
-        _context.Supervisor.Tell(new IdsAfter(_lastId));
-        var resumed = new List<WorkItem>(_unfinished.Count);
-        foreach (var task in _unfinished.Values.OrderBy(t => t.Id))
+        _context.Supervisor.Tell(new IdsAfter(_state.LastId));
+        var resumed = new List<WorkItem>(_state.UnfinishedCount);
+        foreach (var task in _state.Unfinished)
         {
             if (Resumed(task) is { } item)
             {
@@ -252,14 +189,14 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         var tasks = new DurableTask[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            tasks[i] = new DurableTask(++_lastId, items[i].Handler.Name, items[i].Payload, WireOptions.From(items[i].Options), Attempts: 0);
+            tasks[i] = new DurableTask(_state.IssueId(), items[i].Handler.Name, items[i].Payload, WireOptions.From(items[i].Options), Attempts: 0);
         }
 
         _writing = items;
         Persist(new TasksJournaled(tasks), journaled =>
         {
             _writing = null;
-            Accept(journaled.Tasks);
+            _state.Apply(journaled);
             var written = new WorkItem[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
