@@ -97,9 +97,11 @@ public static class ActorPoolServiceCollectionExtensions
             sp.GetServices<IPostConfigureOptions<WorkerPoolOptions>>(),
             sp.GetServices<IValidateOptions<WorkerPoolOptions>>()));
 
-        if (builder?.ImplementationFactory is { } buildAkka)
+        if (builder is not null)
         {
             // Akka.Hosting runs the user's builder delegate inside this factory; extend what it built.
+            var buildAkka = builder.ImplementationFactory ?? throw UnknownAkkaHosting(
+                $"its {nameof(AkkaConfigurationBuilder)} is registered as {(builder.ImplementationInstance is not null ? "an instance" : "a type")}, not by the factory that runs the AddAkka delegate");
             services.Remove(builder);
             services.AddSingleton(sp =>
             {
@@ -111,9 +113,14 @@ public static class ActorPoolServiceCollectionExtensions
             });
         }
 
-        StopAkkaLast(services);
+        StopAkkaLast(services, expected: builder is not null);
         return registrations;
     }
+
+    /// <summary>Akka.Hosting registered its services in a shape this package does not know: say so at registration, not by a pool that never starts or drains.</summary>
+    private static InvalidOperationException UnknownAkkaHosting(string found) => new(
+        $"AddActorPool cannot hook into Akka.Hosting {typeof(AkkaHostedService).Assembly.GetName().Version}: {found}. "
+        + "ActorPool.Hosting is built for the Akka.Hosting its package depends on; use that version, or register the pool with WorkerPool.Create in your own AkkaConfigurationBuilder.StartActors.");
 
     /// <summary>
     /// The host stops hosted services in reverse registration order and Akka.Hosting drains the
@@ -121,10 +128,17 @@ public static class ActorPoolServiceCollectionExtensions
     /// and stop last, so every other hosted service, even one registered before <c>AddAkka</c>,
     /// has been asked to stop (and has stopped submitting) before the pools drain.
     /// </summary>
-    private static void StopAkkaLast(IServiceCollection services)
+    /// <param name="services">The host's services.</param>
+    /// <param name="expected">Whether Akka.Hosting's builder is registered, so its hosted service must be too.</param>
+    private static void StopAkkaLast(IServiceCollection services, bool expected)
     {
         var akka = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
             && d.ImplementationType is { } type && typeof(AkkaHostedService).IsAssignableFrom(type));
+        if (akka is null && expected)
+        {
+            throw UnknownAkkaHosting($"no {nameof(IHostedService)} of type {nameof(AkkaHostedService)} is registered beside its {nameof(AkkaConfigurationBuilder)}, so the pools could not be drained last");
+        }
+
         var first = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService));
         if (akka is not null && !ReferenceEquals(akka, first))
         {

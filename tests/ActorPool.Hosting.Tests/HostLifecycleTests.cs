@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace ActorPool.Hosting.Tests;
 
@@ -137,5 +139,39 @@ public sealed class HostLifecycleTests
         services.AddAkka("hosting-tests", _ => { }).AddActorPool("mail");
         var twice = Assert.Throws<ArgumentException>(() => services.AddActorPool("mail"));
         Assert.Contains("'mail'", twice.Message);
+    }
+
+    [Fact]
+    public void Akka_s_hosted_service_must_be_moved_first_so_it_stops_after_every_other_service()
+    {
+        var services = new ServiceCollection();
+        services.AddHostedService<IdleService>(); // registered before AddAkka: would otherwise stop after the pools drained
+        services.AddAkka("hosting-tests", _ => { }).AddActorPool("mail");
+
+        var first = services.First(d => d.ServiceType == typeof(IHostedService));
+
+        Assert.Equal(typeof(AkkaHostedService), first.ImplementationType);
+    }
+
+    [Fact]
+    public void Akka_Hosting_registrations_of_an_unknown_shape_must_fail_at_AddActorPool_naming_what_was_found()
+    {
+        var asInstance = new ServiceCollection();
+        asInstance.AddSingleton(new AkkaConfigurationBuilder(asInstance, "hosting-tests"));
+        var noFactory = Assert.Throws<InvalidOperationException>(() => asInstance.AddActorPool("mail"));
+
+        var noHostedService = new ServiceCollection();
+        noHostedService.AddAkka("hosting-tests", _ => { });
+        noHostedService.RemoveAll<IHostedService>();
+        var noService = Assert.Throws<InvalidOperationException>(() => noHostedService.AddActorPool("mail"));
+
+        Assert.Contains("an instance, not by the factory", noFactory.Message, StringComparison.Ordinal);
+        Assert.Contains("AkkaHostedService", noService.Message, StringComparison.Ordinal);
+        Assert.All([noFactory, noService], error => Assert.Contains("Akka.Hosting", error.Message, StringComparison.Ordinal));
+    }
+
+    private sealed class IdleService : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
     }
 }
