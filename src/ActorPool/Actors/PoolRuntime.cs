@@ -84,4 +84,4 @@ internal sealed class PoolRuntime
 /// What a durable pool's journal puts between its gate and its supervisor: the gate posts to the
 /// journal's <paramref name="Inbox"/>, and every start and outcome is told to it.
 /// </summary>
-internal sealed record JournalHooks(Inbox Inbox, Action<WorkItem> OnStart, Action<WorkItem> OnRecorded);
+internal sealed record JournalHooks(Inbox Inbox, Action<WorkItem> OnStart, Action<IRecordedOutcome> OnRecorded);

@@ -283,22 +283,12 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             item.Attempts = outcome.Attempts;
             var ran = outcome.Outcome is TaskOutcome.Succeeded or TaskOutcome.Failed || outcome.DurationTicks > 0;
             item.StartTimestamp = time.GetTimestamp() - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
-            _context.Recorder.TrySettle(item, ItemState.Queued, outcome.Outcome, Error(outcome), ran);
+            _context.Recorder.TrySettle(item, ItemState.Queued, outcome.Outcome, OutcomeErrors.FromRecord(outcome.Outcome, outcome.ErrorType, outcome.ErrorMessage), ran);
             _context.Gate.ReleaseSlot(item);
             ForgetCallerToken(item);
             _ledger.Settle(item.LocalSeq, _released);
         }
     }
-
-    /// <summary>The exception a caller sees for an outcome that came over the wire.</summary>
-    private static Exception? Error(WireOutcome outcome) => outcome.Outcome switch
-    {
-        TaskOutcome.Succeeded => null,
-        TaskOutcome.TimedOut => new TimeoutException(outcome.ErrorMessage ?? "The task timed out."),
-        TaskOutcome.Cancelled => new OperationCanceledException(outcome.ErrorMessage ?? "The task was cancelled."),
-        TaskOutcome.Dropped => new SubmitRejectedException(RejectionReason.QueueFull, outcome.ErrorMessage ?? "The task was dropped."),
-        _ => new RemoteTaskException(outcome.ErrorType ?? "(unknown)", outcome.ErrorMessage ?? "The task failed on another node."),
-    };
 
     private void HandleRegistered(FrontRegistered registered)
     {

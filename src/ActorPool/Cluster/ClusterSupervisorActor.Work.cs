@@ -1,5 +1,6 @@
 using ActorPool.Durable;
 using ActorPool.Messages;
+using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
 using Akka.Event;
@@ -169,7 +170,7 @@ internal sealed partial class ClusterSupervisorActor
         item.Result = outcome.Result;
         var now = _options.TimeProvider.GetTimestamp();
         item.StartTimestamp = now - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * _options.TimeProvider.TimestampFrequency);
-        var error = outcome.ErrorType is null ? null : new RemoteTaskException(outcome.ErrorType, outcome.ErrorMessage ?? string.Empty);
+        var error = outcome.ErrorType is null ? null : OutcomeErrors.FromRecord(outcome.Outcome, outcome.ErrorType, outcome.ErrorMessage);
         if (outcome.RetryWanted && item.Attempts < MaxAttempts(item))
         {
             item.Error = error;

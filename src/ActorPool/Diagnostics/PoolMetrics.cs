@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using ActorPool.Admission;
 using ActorPool.Outcomes;
-using ActorPool.Work;
 
 namespace ActorPool.Diagnostics;
 
@@ -80,7 +79,7 @@ internal sealed class PoolMetrics : IDisposable
     }
 
     /// <summary>Records a task's run time; outcomes that did not end a run are not measured.</summary>
-    public void Record(WorkItem item, TimeSpan duration)
+    public void Record(IRecordedOutcome item, TimeSpan duration)
     {
         if (item.Ran && _duration.Enabled)
         {

@@ -1,5 +1,6 @@
 using ActorPool.Cluster;
 using ActorPool.Messages;
+using ActorPool.Outcomes;
 using ActorPool.Work;
 using Akka.Actor;
 using Akka.Event;
@@ -123,7 +124,7 @@ internal sealed partial class JournalActor : ReceivePersistentActor
     {
         foreach (var outcome in _state.Recent)
         {
-            _context.Recorder.Store.Keep(new RecordedItem(outcome, _context.Recorder.Store));
+            _context.Recorder.Store.Keep(new RecordedOutcome(outcome, _context.Recorder.Store));
         }
 
         _context.Recovered = _state.Recent.Count;
@@ -154,7 +155,7 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         if (!_context.Options.Handlers.TryGet(task.Handler, out var handler))
         {
             var missing = new DurableOutcome(task.Id, task.Options?.Key, TaskOutcome.Failed, typeof(InvalidOperationException).FullName, $"No task handler named '{task.Handler}' is registered with pool '{_context.Name}'.", 0, DateTimeOffset.UtcNow, task.Attempts);
-            _context.Recorder.Record(new RecordedItem(missing, _context.Recorder.Store)); // journaled as finished when its record reaches the journal
+            _context.Recorder.Record(new RecordedOutcome(missing, _context.Recorder.Store)); // journaled as finished when its record reaches the journal
             return null;
         }
 

@@ -18,10 +18,10 @@ internal sealed class JournalFeed
 
     public void Started(WorkItem item) => Journal.Tell(new DurableStarted(item.Id), ActorRefs.NoSender);
 
-    public void Recorded(WorkItem item) => Journal.Tell(new DurableSettled(OutcomeOf(item)), ActorRefs.NoSender);
+    public void Recorded(IRecordedOutcome item) => Journal.Tell(new DurableSettled(OutcomeOf(item)), ActorRefs.NoSender);
 
     /// <summary>A recorded outcome as the journal keeps it: a failure by its original type and message.</summary>
-    public DurableOutcome OutcomeOf(WorkItem item)
+    public DurableOutcome OutcomeOf(IRecordedOutcome item)
     {
         var error = item.Error;
         return new DurableOutcome(

@@ -17,6 +17,21 @@ internal static class OutcomeErrors
         _ => new InvalidOperationException($"The task ended {outcome}."),
     };
 
+    /// <summary>
+    /// The one converter from an outcome that crossed the wire or the journal (its exception as
+    /// type name and message) to the exception it stands for. A failure is a
+    /// <see cref="RemoteTaskException"/> with the original's type name and message; the rest are
+    /// the pool's own exceptions, with the recorded message.
+    /// </summary>
+    public static Exception? FromRecord(TaskOutcome outcome, string? errorType, string? message) => outcome switch
+    {
+        TaskOutcome.Succeeded => null,
+        TaskOutcome.TimedOut => new TimeoutException(message ?? "The task timed out."),
+        TaskOutcome.Cancelled => new OperationCanceledException(message ?? "The task was cancelled."),
+        TaskOutcome.Dropped => new SubmitRejectedException(RejectionReason.QueueFull, message ?? "The task was dropped."),
+        _ => new RemoteTaskException(errorType ?? "(unknown)", message ?? "The task failed."),
+    };
+
     /// <inheritdoc cref="ToException(TaskOutcome, Exception?)"/>
     public static Exception ToException(TaskResult result) => ToException(result.Outcome, result.Error);
 

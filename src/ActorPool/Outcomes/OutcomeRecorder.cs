@@ -27,7 +27,7 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
     public IActorRef Aggregator { get; set; } = ActorRefs.Nobody;
 
     /// <summary>Told of every outcome once it is stored, before the caller hears it (a durable pool journals it); null for no one.</summary>
-    public Action<WorkItem>? OnRecorded { get; init; }
+    public Action<IRecordedOutcome>? OnRecorded { get; init; }
 
     /// <summary>
     /// Whether a failure is recorded as a <see cref="RemoteTaskException"/> (the original kept as its
@@ -66,10 +66,19 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
     }
 
     /// <summary>
-    /// Records a task settled elsewhere, its outcome fields already written (a durable pool's
-    /// resumed task): stored, counted and handed to the callbacks like any other outcome.
+    /// Records an outcome that is no task of this process (a resumed task whose handler is gone):
+    /// stored, counted, measured and handed to the pool's callback like any other outcome.
     /// </summary>
-    public void Record(WorkItem settled) => Recorded(settled, tally: null);
+    public void Record(IRecordedOutcome settled)
+    {
+        Store.Add(settled, tally: null);
+        Metrics?.Record(settled, Store.Duration(settled));
+        OnRecorded?.Invoke(settled);
+        if (hasPoolHook)
+        {
+            Aggregator.Tell(new RecordOutcome(Store.ToResult(settled), null), ActorRefs.NoSender);
+        }
+    }
 
     private void Recorded(WorkItem item, OutcomeTally? tally)
     {

@@ -1,5 +1,3 @@
-using ActorPool.Work;
-
 namespace ActorPool.Outcomes;
 
 /// <summary>
@@ -83,12 +81,12 @@ internal sealed class ResultStore
     }
 
     /// <summary>Keeps an outcome recorded by an earlier run (a durable pool's journal) without counting it again.</summary>
-    public void Keep(WorkItem item) => Place(item);
+    public void Keep(IRecordedOutcome item) => Place(item);
 
     /// <summary>Records a settled task; its outcome fields must be written already.</summary>
     /// <param name="item">The task.</param>
     /// <param name="tally">The settler's own tally, or null to count in the shared one.</param>
-    public void Add(WorkItem item, OutcomeTally? tally)
+    public void Add(IRecordedOutcome item, OutcomeTally? tally)
     {
         var ranTicks = item.Ran ? Duration(item).Ticks : 0;
         if (tally is null)
@@ -103,7 +101,7 @@ internal sealed class ResultStore
         Place(item);
     }
 
-    private void Place(WorkItem item)
+    private void Place(IRecordedOutcome item)
     {
         var sequence = Interlocked.Increment(ref _settled) - 1;
         if (_capacity == 0)
@@ -192,11 +190,11 @@ internal sealed class ResultStore
     }
 
     /// <summary>The public copy of a settled task's outcome.</summary>
-    public TaskResult ToResult(WorkItem item) =>
+    public TaskResult ToResult(IRecordedOutcome item) =>
         new(item.Id, item.Outcome, item.Error, Duration(item), WallClock(item.StartTimestamp), item.Attempts) { Key = item.Key, Node = item.Node };
 
     /// <summary>How long the task's last run took; zero if its outcome did not end a run.</summary>
-    public TimeSpan Duration(WorkItem item) =>
+    public TimeSpan Duration(IRecordedOutcome item) =>
         item.Ran ? _time.GetElapsedTime(item.StartTimestamp, item.EndTimestamp) : TimeSpan.Zero;
 
     /// <summary>The wall-clock time of a timestamp of the pool's clock.</summary>

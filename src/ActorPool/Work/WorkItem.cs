@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPool.Outcomes;
 
 namespace ActorPool.Work;
 
@@ -13,7 +14,7 @@ namespace ActorPool.Work;
 /// and published by the move to <see cref="ItemState.Settled"/>.</para>
 /// <para>Fields marked "supervisor only" are read and written on the supervisor actor's thread alone.</para>
 /// </remarks>
-internal abstract class WorkItem
+internal abstract class WorkItem : IRecordedOutcome
 {
     private int _state;
 
