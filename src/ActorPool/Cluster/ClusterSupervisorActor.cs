@@ -37,7 +37,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     private readonly string _pool;
     private readonly WorkerPoolOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly TaskQueue _queue = new(byPriority: true);
+    private readonly TaskQueue _queue;
     private readonly WorkerRoster _roster = new(target: 0);
     private readonly BatchSizer _sizer = new();
     private readonly RetrySchedule _retries;
@@ -86,6 +86,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     {
         _pool = pool;
         _options = options;
+        _queue = new TaskQueue(options.EnablePriority); // as locally: FIFO unless asked for
         _retries = new RetrySchedule(options.RetryBackoff, OptionLimits.Cap(options.MaxRetryBackoff));
         _expiry = new QueueExpiry(options.TimeProvider);
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);

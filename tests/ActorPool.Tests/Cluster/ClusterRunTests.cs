@@ -91,4 +91,42 @@ public sealed class ClusterRunTests
             await TestCluster.StopAllAsync(node);
         }
     }
+
+    [Theory]
+    [InlineData(false, new[] { "first", "low", "high" })]
+    [InlineData(true, new[] { "first", "high", "low" })]
+    public async Task Priority_must_order_starts_only_when_EnablePriority_is_on_as_on_a_local_pool(bool enabled, string[] expected)
+    {
+        var node = TestCluster.Node();
+        try
+        {
+            var release = TestSignals.NewGate();
+            var started = new ConcurrentQueue<string>();
+            var options = new WorkerPoolOptions { Workers = 1, EnablePriority = enabled, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+            options.Cluster.Enabled = true;
+            options.Handlers.Add<TestCluster.Work, string>(TestCluster.Handler, async (work, ct) =>
+            {
+                started.Enqueue(work.Tag);
+                await release.Task.WaitAsync(ct);
+                return work.Tag;
+            });
+            var pool = WorkerPool.Create(node, options, "jobs");
+            await TestCluster.JoinAsync(node);
+
+            var first = pool.RunAsync<string>(TestCluster.Handler, new TestCluster.Work(0, "first"));
+            await TestSignals.EventuallyAsync(() => started.Count == 1, () => $"{started.Count} started");
+            await pool.SubmitAsync(TestCluster.Handler, new TestCluster.Work(0, "low"), new TaskOptions { Priority = 0 }).WaitAsync(TestSignals.Patience);
+            await pool.SubmitAsync(TestCluster.Handler, new TestCluster.Work(0, "high"), new TaskOptions { Priority = 9 }).WaitAsync(TestSignals.Patience);
+            await TestSignals.EventuallyAsync(() => pool.GetStats().Queued == 2, () => $"{pool.GetStats()}");
+            release.SetResult();
+            await first.WaitAsync(TestSignals.Patience);
+            await pool.WaitAsync().WaitAsync(TestSignals.Patience);
+
+            Assert.Equal(expected, started);
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(node);
+        }
+    }
 }
