@@ -29,7 +29,7 @@ internal sealed class ClusterEngine : NamedTaskEngine
     private readonly string _name;
     private readonly ActorSystem _system;
     private readonly PoolMetrics _metrics;
-    private Lazy<Task>? _stopping;
+    private readonly Once _stop;
     private readonly AdmissionGate _gate;
     private readonly ResultStore _results;
     private readonly FrontContext _front;
@@ -47,6 +47,7 @@ internal sealed class ClusterEngine : NamedTaskEngine
         _options = options;
         _name = name;
         _system = system;
+        _stop = new Once(DrainAsync);
         if (options.Persistence.Enabled)
         {
             // Every node that may take the singleton over reads the same journal.
@@ -118,14 +119,7 @@ internal sealed class ClusterEngine : NamedTaskEngine
     public override Task StopAsync(CancellationToken cancellationToken)
     {
         // Every caller shares the first stop's wait: a second stop neither waits again nor ends sooner.
-        var stopping = Volatile.Read(ref _stopping);
-        if (stopping is null)
-        {
-            var first = new Lazy<Task>(DrainAsync);
-            stopping = Interlocked.CompareExchange(ref _stopping, first, null) ?? first;
-        }
-
-        return stopping.Value.WaitAsync(cancellationToken);
+        return _stop.Run().WaitAsync(cancellationToken);
     }
 
     /// <summary>

@@ -24,13 +24,13 @@ internal sealed class DurableEngine : NamedTaskEngine
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
     private readonly AdmissionGate _gate;
-    private readonly Lazy<Task> _drain;
+    private readonly Once _drain;
 
     /// <summary>The pool that runs the tasks: one gate, queue, supervisor and outcome recorder.</summary>
     private readonly LocalEngine _pool;
     private readonly JournalContext _context;
     private readonly IActorRef _journal;
-    private Task? _stop;
+    private readonly Once _stop;
 
     public DurableEngine(ActorSystem? system, WorkerPoolOptions options, string name)
     {
@@ -61,7 +61,8 @@ internal sealed class DurableEngine : NamedTaskEngine
         feed.Store = runtime.Recorder.Store;
         _gate = runtime.Gate;
         _pool = new LocalEngine(_system, runtime);
-        _drain = new Lazy<Task>(DrainAsync);
+        _drain = new Once(DrainAsync);
+        _stop = new Once(StopCoreAsync);
         _context = new JournalContext
         {
             Name = name,
@@ -80,7 +81,7 @@ internal sealed class DurableEngine : NamedTaskEngine
         feed.Journal = _journal;
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}-journal", async () =>
         {
-            await _drain.Value.ConfigureAwait(false);
+            await _drain.Run().ConfigureAwait(false);
             return Done.Instance;
         });
     }
@@ -98,13 +99,7 @@ internal sealed class DurableEngine : NamedTaskEngine
     public override Task StopAsync(CancellationToken cancellationToken)
     {
         _gate.Close();
-        var stop = Volatile.Read(ref _stop);
-        if (stop is null)
-        {
-            var created = StopCoreAsync();
-            stop = Interlocked.CompareExchange(ref _stop, created, null) ?? created;
-        }
-
+        var stop = _stop.Run();
         return cancellationToken.CanBeCanceled ? stop.WaitAsync(cancellationToken) : stop;
     }
 
@@ -162,7 +157,7 @@ internal sealed class DurableEngine : NamedTaskEngine
 
     private async Task StopCoreAsync()
     {
-        await _drain.Value.ConfigureAwait(false);
+        await _drain.Run().ConfigureAwait(false);
         try
         {
             await StopJournalAsync().ConfigureAwait(false);
