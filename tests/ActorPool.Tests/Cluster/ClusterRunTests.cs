@@ -129,4 +129,38 @@ public sealed class ClusterRunTests
             await TestCluster.StopAllAsync(node);
         }
     }
+
+    [Fact]
+    public async Task A_run_must_see_its_token_cancelled_when_its_node_s_actor_system_terminates()
+    {
+        var node = TestCluster.Node();
+        try
+        {
+            var running = TestSignals.NewGate();
+            var cancelled = TestSignals.NewGate();
+            var options = new WorkerPoolOptions { Workers = 1, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+            options.Cluster.Enabled = true;
+            options.Handlers.Add<TestCluster.Work, string>(TestCluster.Handler, async (work, ct) =>
+            {
+                using var seen = ct.Register(() => cancelled.TrySetResult());
+                running.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+                return work.Tag;
+            });
+            var pool = WorkerPool.Create(node, options, "jobs");
+            await TestCluster.JoinAsync(node);
+            await pool.SubmitAsync(TestCluster.Handler, new TestCluster.Work(0, "forever")).WaitAsync(TestSignals.Patience);
+            await running.Task.WaitAsync(TestSignals.Patience);
+
+            // The cluster runs the node's CoordinatedShutdown as it goes: the leave gives the run its
+            // time, then cancels it, rather than leave it running unseen in the process.
+            await node.Terminate().WaitAsync(TestSignals.Patience);
+
+            await cancelled.Task.WaitAsync(TestSignals.Patience);
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(node);
+        }
+    }
 }
