@@ -28,10 +28,13 @@ internal sealed partial class PoolSupervisorActor
     private void Cancel(string reason)
     {
         _stop.Cancel(reason);
+
+        // One exception for the whole pass: it is never thrown, only recorded, and a stop may cancel tens of thousands.
+        var cancelled = new OperationCanceledException(reason);
         foreach (var item in _queue.DrainOldestFirst())
         {
             _runtime.Gate.ReleaseSlot(item);
-            SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(reason));
+            SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, cancelled);
         }
 
         // Tasks waiting in a worker's batch behind a running one are cancelled too.
@@ -39,7 +42,7 @@ internal sealed partial class PoolSupervisorActor
         {
             foreach (var item in slot.Batch ?? [])
             {
-                SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(reason));
+                SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, cancelled);
             }
         }
 
