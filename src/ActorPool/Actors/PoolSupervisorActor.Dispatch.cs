@@ -17,7 +17,7 @@ internal sealed partial class PoolSupervisorActor
         var expiring = false;
         while (inbox.TryTake(out var item))
         {
-            if (!item.TryMove(ItemState.Inbox, ItemState.Queued) && !item.TryMove(ItemState.Journaled, ItemState.Queued))
+            if (!item.TryTakeIntoQueue())
             {
                 _ledger.Withdrawn(item.Id, _released); // its submitter took it back: the pool closed first
                 continue;
@@ -71,7 +71,7 @@ internal sealed partial class PoolSupervisorActor
         _runtime.Inbox.Rearm();
         while (_runtime.Inbox.TryTake(out var item))
         {
-            if (item.TryMove(ItemState.Inbox, ItemState.Queued) || item.TryMove(ItemState.Journaled, ItemState.Queued))
+            if (item.TryTakeIntoQueue())
             {
                 _runtime.Gate.ReleaseSlot(item);
                 _runtime.Recorder.TrySettle(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException("The pool had stopped before the task reached its queue."), ran: false);

@@ -21,7 +21,7 @@ internal sealed class JournalFeed
     public void Recorded(IRecordedOutcome item) => Journal.Tell(new DurableSettled(OutcomeOf(item)), ActorRefs.NoSender);
 
     /// <summary>A recorded outcome as the journal keeps it: a failure by its original type and message.</summary>
-    public DurableOutcome OutcomeOf(IRecordedOutcome item)
+    private DurableOutcome OutcomeOf(IRecordedOutcome item)
     {
         var error = item.Error;
         return new DurableOutcome(

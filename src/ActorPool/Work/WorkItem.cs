@@ -101,6 +101,12 @@ internal abstract class WorkItem : IRecordedOutcome
     /// <summary>Moves the task from <paramref name="from"/> to <paramref name="to"/> if no one else moved it first.</summary>
     public bool TryMove(int from, int to) => Interlocked.CompareExchange(ref _state, to, from) == from;
 
+    /// <summary>
+    /// The supervisor takes the task into its queue: from the inbox, or from a durable pool's
+    /// journal; false if its submitter withdrew it first.
+    /// </summary>
+    public bool TryTakeIntoQueue() => TryMove(ItemState.Inbox, ItemState.Queued) || TryMove(ItemState.Journaled, ItemState.Queued);
+
     /// <summary>Takes the right to settle the task from state <paramref name="from"/>; pair with <see cref="Publish"/>.</summary>
     public bool TryBeginSettle(int from) => TryMove(from, ItemState.Settling);
 
