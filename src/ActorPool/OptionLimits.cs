@@ -21,6 +21,12 @@ internal static class OptionLimits
     /// <summary>The most tries a task may have.</summary>
     public const int MaxAttempts = 1_000;
 
+    /// <summary>The longest deduplication or concurrency key.</summary>
+    public const int MaxKeyLength = 256;
+
+    /// <summary>The largest per-key concurrency limit.</summary>
+    public const int MaxConcurrencyLimit = 1_000_000;
+
     /// <summary>Durations of this length or more mean "no limit": timers cannot wait longer (about 24.8 days).</summary>
     public static readonly TimeSpan Forever = TimeSpan.FromMilliseconds(int.MaxValue);
 

@@ -14,6 +14,7 @@ internal sealed class PoolCounters
     private int _target;
     private int _active;
     private int _queued;
+    private int _waitingForKey;
     private bool _circuitOpen;
 
     public PoolCounters(int targetWorkers) => _target = targetWorkers;
@@ -34,6 +35,9 @@ internal sealed class PoolCounters
 
     public int Queued => Volatile.Read(ref _queued);
 
+    /// <summary>Waiting tasks whose concurrency key is at its limit (counted in <see cref="Queued"/> too).</summary>
+    public int WaitingForKey => Volatile.Read(ref _waitingForKey);
+
     public bool CircuitOpen => Volatile.Read(ref _circuitOpen);
 
     public void CountRetried() => Interlocked.Increment(ref _retried);
@@ -43,8 +47,9 @@ internal sealed class PoolCounters
     public void CountTrip() => Interlocked.Increment(ref _trips);
 
     /// <summary>Publishes the supervisor's gauges; called by the supervisor only.</summary>
-    public void Publish(int workers, int target, int active, int queued, bool circuitOpen)
+    public void Publish(int workers, int target, int active, int queued, bool circuitOpen, int waitingForKey)
     {
+        Volatile.Write(ref _waitingForKey, waitingForKey);
         Volatile.Write(ref _workers, workers);
         Volatile.Write(ref _target, target);
         Volatile.Write(ref _active, active);

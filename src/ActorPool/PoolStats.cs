@@ -31,7 +31,11 @@ public sealed record PoolStats
     /// <summary>Whether the circuit breaker is open or half-open, so tasks that would start fail fast.</summary>
     public bool IsCircuitOpen { get; init; }
 
-    /// <summary>Submit calls made with a task: every one is either accepted (and later gets one outcome) or <see cref="Rejected"/>.</summary>
+    /// <summary>
+    /// Submit calls that made a task: every one is either accepted (and later gets one outcome) or
+    /// <see cref="Rejected"/>. A submit that joined an existing task by its key is counted in
+    /// <see cref="Deduplicated"/> instead, so <c>Submitted = outcomes + Rejected</c> holds with keys too.
+    /// </summary>
     public long Submitted { get; init; }
 
     /// <summary>Tasks recorded <see cref="TaskOutcome.Succeeded"/>.</summary>
@@ -51,6 +55,12 @@ public sealed record PoolStats
 
     /// <summary>Submits that were not accepted: no workers, stopped pool, full queue, or the caller stopped waiting first.</summary>
     public long Rejected { get; init; }
+
+    /// <summary>Submits that made no task: a task with the same <see cref="TaskOptions.Key"/> was queued, running or finished within its window, and they got its id.</summary>
+    public long Deduplicated { get; init; }
+
+    /// <summary>Waiting tasks whose <see cref="TaskOptions.ConcurrencyKey"/> is at its limit (they are counted in <see cref="Queued"/> too).</summary>
+    public int WaitingForKey { get; init; }
 
     /// <summary>Retries scheduled (a task tried three times counts two).</summary>
     public long Retried { get; init; }

@@ -23,6 +23,26 @@ public sealed class TaskOptions
     /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.MaxAttempts"/>. Must be between 1 and 1,000.</value>
     public int? MaxAttempts { get; init; }
 
+    /// <summary>
+    /// A deduplication key: while a task with this key is queued or running, a submit with the same
+    /// key creates no second task but answers with the existing task's id (and <c>RunAsync</c> awaits
+    /// its result); for <see cref="DeduplicationWindow"/> after it ends, repeats still get the finished task's id.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no deduplication. At most 256 characters, not blank.</value>
+    public string? Key { get; init; }
+
+    /// <summary>How long after a keyed task ends a repeat of its <see cref="Key"/> still answers with its id instead of running again.</summary>
+    /// <value>Defaults to <see langword="null"/>: use <see cref="WorkerPoolOptions.DeduplicationWindow"/>. Must be &gt;= 0 and needs a <see cref="Key"/>.</value>
+    public TimeSpan? DeduplicationWindow { get; init; }
+
+    /// <summary>
+    /// A concurrency key: at most <see cref="WorkerPoolOptions.ConcurrencyLimits"/> of it (or
+    /// <see cref="WorkerPoolOptions.DefaultConcurrencyLimit"/>) run at once, across every node of a cluster;
+    /// a task over its key's limit waits aside while tasks of other keys run.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no limit. At most 256 characters, not blank.</value>
+    public string? ConcurrencyKey { get; init; }
+
     /// <summary>Called once with the task's recorded result, whatever its outcome, off the pool's dispatch path.</summary>
     /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
     public Action<TaskResult>? OnCompleted { get; init; }
@@ -30,11 +50,45 @@ public sealed class TaskOptions
     /// <summary>Checks every property; every submit path calls it before it accepts the task.</summary>
     internal void Validate()
     {
+        CheckKey(Key, nameof(Key));
+        CheckKey(ConcurrencyKey, nameof(ConcurrencyKey));
+        if (DeduplicationWindow is { } window)
+        {
+            if (window < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(DeduplicationWindow), window, $"{nameof(DeduplicationWindow)} must be >= 0, was: {window}.");
+            }
+
+            if (Key is null)
+            {
+                throw new ArgumentException($"{nameof(DeduplicationWindow)} ({window}) needs a {nameof(Key)}: it says how long a finished task's key keeps refusing repeats.", nameof(DeduplicationWindow));
+            }
+        }
+
         CheckDuration(Timeout, nameof(Timeout));
         CheckDuration(QueueTimeout, nameof(QueueTimeout));
         if (MaxAttempts is { } attempts)
         {
             WorkerPoolOptions.CheckRange(attempts, 1, OptionLimits.MaxAttempts, nameof(MaxAttempts));
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="key"/> is null or a usable key (shared with the pool's limit table).</summary>
+    internal static void CheckKey(string? key, string name)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw new ArgumentException($"{name} must not be empty or blank, was: '{key}'.", name);
+        }
+
+        if (key.Length > OptionLimits.MaxKeyLength)
+        {
+            throw new ArgumentException($"{name} must be at most {OptionLimits.MaxKeyLength} characters, was {key.Length}: '{key[..32]}...'.", name);
         }
     }
 

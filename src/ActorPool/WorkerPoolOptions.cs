@@ -79,6 +79,21 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to <see langword="null"/>: the worker count changes only through <see cref="WorkerPool.Resize"/>.</value>
     public ResizerOptions? Resizer { get; set; }
 
+    /// <summary>How long after a task with a <see cref="TaskOptions.Key"/> ends a repeat of its key still answers with its id; a task's own <see cref="TaskOptions.DeduplicationWindow"/> wins.</summary>
+    /// <value>Defaults to <see cref="TimeSpan.Zero"/>: a key is free again once its task has an outcome. Must be &gt;= 0.</value>
+    public TimeSpan DeduplicationWindow { get; set; }
+
+    /// <summary>
+    /// The most tasks of one <see cref="TaskOptions.ConcurrencyKey"/> that run at once, by key
+    /// (<c>options.ConcurrencyLimits["tenant-42"] = 2</c>); keys not listed get <see cref="DefaultConcurrencyLimit"/>.
+    /// </summary>
+    /// <value>Defaults to empty. Every limit must be between 1 and 1,000,000.</value>
+    public IDictionary<string, int> ConcurrencyLimits { get; private set; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>The limit of a <see cref="TaskOptions.ConcurrencyKey"/> not listed in <see cref="ConcurrencyLimits"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>: such keys are not limited. Must be between 1 and 1,000,000.</value>
+    public int? DefaultConcurrencyLimit { get; set; }
+
     /// <summary>Called once with every recorded result of the pool, before the task's own <see cref="TaskOptions.OnCompleted"/>, off the dispatch path: for logs and audits.</summary>
     /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
     public Action<TaskResult>? OnTaskCompleted { get; set; }
@@ -174,6 +189,7 @@ public sealed class WorkerPoolOptions
         }
 
         CheckRange(RateBurst, 1, OptionLimits.MaxRateBurst, nameof(RateBurst));
+        CheckKeys();
         CircuitBreaker?.Validate();
         Cluster.Validate();
         Persistence.Validate();
@@ -195,6 +211,25 @@ public sealed class WorkerPoolOptions
         if (TimeProvider is null)
         {
             throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must not be null.");
+        }
+    }
+
+    private void CheckKeys()
+    {
+        if (DeduplicationWindow < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeduplicationWindow), DeduplicationWindow, $"{nameof(DeduplicationWindow)} must be >= 0, was: {DeduplicationWindow}.");
+        }
+
+        foreach (var (key, limit) in ConcurrencyLimits)
+        {
+            TaskOptions.CheckKey(key, $"{nameof(ConcurrencyLimits)} key");
+            CheckRange(limit, 1, OptionLimits.MaxConcurrencyLimit, $"{nameof(ConcurrencyLimits)}[{key}]");
+        }
+
+        if (DefaultConcurrencyLimit is { } fallback)
+        {
+            CheckRange(fallback, 1, OptionLimits.MaxConcurrencyLimit, nameof(DefaultConcurrencyLimit));
         }
     }
 
@@ -257,6 +292,7 @@ public sealed class WorkerPoolOptions
         copy.Handlers = Handlers.Clone();
         copy.Cluster = Cluster.Clone();
         copy.Persistence = Persistence.Clone();
+        copy.ConcurrencyLimits = new Dictionary<string, int>(ConcurrencyLimits, StringComparer.Ordinal);
         copy.CircuitBreaker = CircuitBreaker is null ? null : new CircuitBreakerOptions { MaxFailures = CircuitBreaker.MaxFailures, ResetTimeout = CircuitBreaker.ResetTimeout };
         copy.Resizer = Resizer is null ? null : new ResizerOptions { LowerBound = Resizer.LowerBound, UpperBound = Resizer.UpperBound, Interval = Resizer.Interval };
         return copy;

@@ -18,6 +18,9 @@ internal sealed class PoolRuntime
     /// <summary>Where the supervisor takes its tasks in.</summary>
     public required Inbox Inbox { get; init; }
 
+    /// <summary>The pool's deduplication keys.</summary>
+    public required KeyTable Keys { get; init; }
+
     /// <summary>Told when a task's run starts (a durable pool journals it); null for no one.</summary>
     public Action<WorkItem>? OnStart { get; init; }
 
@@ -40,6 +43,7 @@ internal sealed class PoolRuntime
     {
         var inbox = new Inbox();
         var store = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
+        var keys = new KeyTable(options.TimeProvider, options.DeduplicationWindow);
         return new PoolRuntime
         {
             Options = options,
@@ -47,9 +51,11 @@ internal sealed class PoolRuntime
             OnStart = journal?.OnStart,
             Gate = new AdmissionGate(options, name, journal?.Inbox ?? inbox),
             Inbox = inbox,
+            Keys = keys,
             Recorder = new OutcomeRecorder(store, options.TimeProvider, name, options.OnTaskCompleted is not null)
             {
                 OnRecorded = journal?.OnRecorded,
+                Keys = keys,
                 FailuresAsRemote = journal is not null, // as the journal gives them back after a restart
             },
             Counters = new PoolCounters(options.Workers),

@@ -107,6 +107,20 @@ internal sealed partial class PoolSupervisorActor
             var count = 0;
             while (count < batch.Length && _queue.TryPeek(out var next))
             {
+                var limitedKey = _keyLimits is not null && next.ConcurrencyKey is not null;
+                if (limitedKey && _keyLimits!.IsAtLimit(next))
+                {
+                    // Its key is at its limit: it waits aside, and the tasks behind it go on.
+                    _queue.TryDequeue(out _);
+                    _keyLimits.TryTake(next);
+                    continue;
+                }
+
+                if (limitedKey && count > 0)
+                {
+                    break; // a task holding a key slot runs alone in its batch, so the slot is a running task
+                }
+
                 if (!MayStart(next, out limited))
                 {
                     if (limited)
@@ -118,8 +132,13 @@ internal sealed partial class PoolSupervisorActor
                 }
 
                 _queue.TryDequeue(out _);
+                _keyLimits?.TryTake(next);
                 _runtime.Gate.ReleaseSlot(next);
                 batch[count++] = next;
+                if (limitedKey)
+                {
+                    break;
+                }
             }
 
             if (count == 0)
@@ -174,9 +193,25 @@ internal sealed partial class PoolSupervisorActor
 
     private void Dequeue(WorkItem item)
     {
-        _queue.Remove(item);
+        if (!_queue.Remove(item))
+        {
+            _keyLimits?.Remove(item);
+        }
+
         _runtime.Gate.ReleaseSlot(item);
     }
+
+    /// <summary>The task no longer counts against its concurrency key; the first task waiting aside for that key goes back to the head of the queue.</summary>
+    private void ReleaseKey(WorkItem item)
+    {
+        if (_keyLimits?.Release(item) is { } next)
+        {
+            _queue.EnqueueFront(next);
+        }
+    }
+
+    /// <summary>Waiting tasks: in the queue and aside for their concurrency key.</summary>
+    private int WaitingCount => _queue.Count + (_keyLimits?.AsideCount ?? 0);
 
     private void Assign(WorkerSlot slot, WorkItem[] batch)
     {

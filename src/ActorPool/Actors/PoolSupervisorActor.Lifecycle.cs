@@ -31,7 +31,7 @@ internal sealed partial class PoolSupervisorActor
 
         // One exception for the whole pass: it is never thrown, only recorded, and a stop may cancel tens of thousands.
         var cancelled = new OperationCanceledException(reason);
-        foreach (var item in _queue.DrainOldestFirst())
+        foreach (var item in _queue.DrainOldestFirst().Concat(_keyLimits?.DrainAside() ?? []))
         {
             _runtime.Gate.ReleaseSlot(item);
             SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, cancelled);
@@ -57,7 +57,7 @@ internal sealed partial class PoolSupervisorActor
             return;
         }
 
-        _log.Info("Start token cancelled: {0} queued tasks cancelled, {1} busy workers signalled", _queue.Count, _roster.Busy);
+        _log.Info("Start token cancelled: {0} queued tasks cancelled, {1} busy workers signalled", WaitingCount, _roster.Busy);
         Cancel("The pool's start token was cancelled before the task started.");
         TryFinishStop();
     }
@@ -78,7 +78,7 @@ internal sealed partial class PoolSupervisorActor
     private void HandleShutdownDeadline()
     {
         var timeout = _options.ShutdownTimeout;
-        _log.Warning("Shutdown timeout of {0} reached: {1} busy workers' tasks recorded as timed out, {2} queued tasks cancelled", timeout, _roster.Busy, _queue.Count);
+        _log.Warning("Shutdown timeout of {0} reached: {1} busy workers' tasks recorded as timed out, {2} queued tasks cancelled", timeout, _roster.Busy, WaitingCount);
         // Record first, cancel after: a task that honours its token would otherwise end Cancelled
         // before it is recorded TimedOut.
         AbandonRunning(TaskOutcome.TimedOut, () => new TimeoutException($"The task was still running when the pool's shutdown timeout of {timeout} passed."));
@@ -143,7 +143,7 @@ internal sealed partial class PoolSupervisorActor
 
     private void TryFinishStop()
     {
-        if (!_stop.CanFinish(_ledger.Outstanding, _queue.Count, _retries.Count))
+        if (!_stop.CanFinish(_ledger.Outstanding, WaitingCount, _retries.Count))
         {
             return;
         }

@@ -41,15 +41,19 @@ internal sealed partial class PoolSupervisorActor
             switch (item.State)
             {
                 case ItemState.Settled or ItemState.Settling:
+                    ReleaseKey(item);
                     CountSettled(item);
                     break;
                 case ItemState.Retrying:
+                    ReleaseKey(item);
                     ScheduleRetry(item);
                     break;
                 case ItemState.Running when cause is not null && item.RunBy == worker:
+                    ReleaseKey(item);
                     SettleHere(item, ItemState.Running, TaskOutcome.Failed, cause, ran: true);
                     break;
                 case ItemState.Queued when item.Holder == worker:
+                    ReleaseKey(item);
                     _queue.EnqueueFront(item);
                     break;
             }
@@ -240,5 +244,5 @@ internal sealed partial class PoolSupervisorActor
     }
 
     private void HandleGetState(GetPoolState get) =>
-        get.Reply.TrySetResult(new PoolState(_roster.Live, _roster.Busy, _queue.Count, _ledger.Accepted, _ledger.Settled, (int)_runtime.Counters.WorkerRestarts, _router));
+        get.Reply.TrySetResult(new PoolState(_roster.Live, _roster.Busy, WaitingCount, _ledger.Accepted, _ledger.Settled, (int)_runtime.Counters.WorkerRestarts, _router));
 }

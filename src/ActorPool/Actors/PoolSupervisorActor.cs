@@ -50,6 +50,9 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     private readonly CircuitBreakerState? _breaker;
     private readonly StartRate? _startRate;
 
+    /// <summary>Per-key concurrency; null when the pool sets no limits.</summary>
+    private readonly KeyLimits? _keyLimits;
+
     /// <summary>Whether every start needs its own decision, so tasks go out one at a time.</summary>
     private readonly bool _decidePerStart;
 
@@ -77,6 +80,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         _resizer = _options.Resizer is { } resizer ? new ResizeDecision(resizer) : null;
         _breaker = _options.CircuitBreaker is { } breaker ? new CircuitBreakerState(breaker, _options.TimeProvider) : null;
         _startRate = _options.TasksPerSecond is { } rate ? new StartRate(rate, _options.RateBurst) : null;
+        _keyLimits = KeyLimits.For(_options);
         _decidePerStart = _options.EnablePriority || _startRate is not null || _breaker is not null;
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(_options.OnTaskCompleted), "results");
         runtime.Recorder.Aggregator = _aggregator;
@@ -110,7 +114,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     {
         AbandonAll();
         _startRate?.Dispose();
-        _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false);
+        _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false, waitingForKey: 0);
     }
 
     /// <summary>
@@ -131,7 +135,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         }
         finally
         {
-            _runtime.Counters.Publish(_roster.Live, _roster.Target, _roster.Busy, _queue.Count, _breaker is { Phase: not BreakerPhase.Closed });
+            _runtime.Counters.Publish(_roster.Live, _roster.Target, _roster.Busy, WaitingCount, _breaker is { Phase: not BreakerPhase.Closed }, _keyLimits?.AsideCount ?? 0);
             foreach (var waiter in _released)
             {
                 // Through the aggregator, so callbacks of the outcomes waited for have run.

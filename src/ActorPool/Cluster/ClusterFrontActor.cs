@@ -190,6 +190,18 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         {
             var item = items[i];
             item.Id = accepted.Ids[i];
+            if (accepted.Joined?[i] == true)
+            {
+                // It joined a task by its key: it waits for that task, not in the queue.
+                _context.Gate.ReleaseSlot(item);
+                if (_pending.TryGetValue(item.Id, out var holder) && !ReferenceEquals(holder, item))
+                {
+                    (holder.Joiners ??= []).Add(item);
+                    item.Acceptance?.TrySetResult(item.Id);
+                    continue;
+                }
+            }
+
             _pending[item.Id] = item;
             item.Acceptance?.TrySetResult(item.Id);
             if (item.CallerToken.IsCancellationRequested)
@@ -279,15 +291,24 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
                 continue; // not ours, or already settled (a task submitted again after a failover)
             }
 
-            item.RanRemotely(outcome.Result, outcome.Node);
-            item.Attempts = outcome.Attempts;
-            var ran = outcome.Outcome is TaskOutcome.Succeeded or TaskOutcome.Failed || outcome.DurationTicks > 0;
-            item.StartTimestamp = time.GetTimestamp() - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
-            _context.Recorder.TrySettle(item, ItemState.Queued, outcome.Outcome, OutcomeErrors.FromRecord(outcome.Outcome, outcome.ErrorType, outcome.ErrorMessage), ran);
-            _context.Gate.ReleaseSlot(item);
-            ForgetCallerToken(item);
-            _ledger.Settle(item.LocalSeq, _released);
+            Settle(item, outcome, time);
+            foreach (var joiner in item.Joiners ?? [])
+            {
+                Settle(joiner, outcome, time);
+            }
         }
+    }
+
+    private void Settle(NamedItem item, WireOutcome outcome, TimeProvider time)
+    {
+        item.RanRemotely(outcome.Result, outcome.Node);
+        item.Attempts = outcome.Attempts;
+        var ran = outcome.Outcome is TaskOutcome.Succeeded or TaskOutcome.Failed || outcome.DurationTicks > 0;
+        item.StartTimestamp = time.GetTimestamp() - (long)(outcome.DurationTicks / (double)TimeSpan.TicksPerSecond * time.TimestampFrequency);
+        _context.Recorder.TrySettle(item, ItemState.Queued, outcome.Outcome, OutcomeErrors.FromRecord(outcome.Outcome, outcome.ErrorType, outcome.ErrorMessage), ran);
+        _context.Gate.ReleaseSlot(item);
+        ForgetCallerToken(item);
+        _ledger.Settle(item.LocalSeq, _released);
     }
 
     private void HandleRegistered(FrontRegistered registered)

@@ -33,6 +33,29 @@ internal sealed class ClusterItem(WireSubmit submit, IActorRef front) : WorkItem
 
     public override int Priority => Settings?.Priority ?? 0;
 
+    public override string? DedupKey => Settings?.DedupKey;
+
+    public override TimeSpan? DedupWindow => Settings?.DedupWindowMs switch
+    {
+        null => null,
+        < 0 => OptionLimits.Forever,
+        { } ms => TimeSpan.FromMilliseconds(ms),
+    };
+
+    public override string? ConcurrencyKey => Settings?.ConcurrencyKey;
+
+    /// <summary>Fronts besides <see cref="Front"/> whose submits joined this task by its key: its outcome goes to them too.</summary>
+    public HashSet<IActorRef>? JoinedFronts { get; private set; }
+
+    /// <summary>A front's submit joined this task: it hears the outcome too.</summary>
+    public void Join(IActorRef front)
+    {
+        if (!front.Equals(Front))
+        {
+            (JoinedFronts ??= []).Add(front);
+        }
+    }
+
     public override Task? Invoke(CancellationToken token) =>
         throw new NotSupportedException("The cluster's supervisor hands tasks to workers; it never runs one.");
 

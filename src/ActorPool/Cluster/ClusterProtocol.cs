@@ -9,7 +9,16 @@ namespace ActorPool.Cluster;
 
 
 /// <summary>Per-task settings that cross the wire; timeouts in milliseconds, -1 for "no limit", null for the pool's default.</summary>
-internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, long? QueueTimeoutMs, int? MaxAttempts)
+/// <remarks><c>Key</c> is the caller's <see cref="TaskOptions.Id"/>; <c>DedupKey</c> its <see cref="TaskOptions.Key"/>.</remarks>
+internal sealed record WireOptions(
+    string? Key,
+    int Priority,
+    long? TimeoutMs,
+    long? QueueTimeoutMs,
+    int? MaxAttempts,
+    string? DedupKey = null,
+    long? DedupWindowMs = null,
+    string? ConcurrencyKey = null)
 {
     /// <summary>The wire form of a task's settings; null for none.</summary>
     public static WireOptions? From(TaskOptions? options) => options is null ? null : new WireOptions(
@@ -17,7 +26,10 @@ internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, l
         options.Priority,
         Milliseconds(options.Timeout),
         Milliseconds(options.QueueTimeout),
-        options.MaxAttempts);
+        options.MaxAttempts,
+        options.Key,
+        options.DeduplicationWindow is { } window ? Milliseconds(window) : null,
+        options.ConcurrencyKey);
 
     /// <summary>The settings back as <see cref="TaskOptions"/> (callbacks do not cross).</summary>
     public TaskOptions ToTaskOptions() => new()
@@ -27,6 +39,9 @@ internal sealed record WireOptions(string? Key, int Priority, long? TimeoutMs, l
         Timeout = Duration(TimeoutMs),
         QueueTimeout = Duration(QueueTimeoutMs),
         MaxAttempts = MaxAttempts,
+        Key = DedupKey,
+        DeduplicationWindow = DedupWindowMs is { } ms ? (ms < 0 ? OptionLimits.Forever : TimeSpan.FromMilliseconds(ms)) : null,
+        ConcurrencyKey = ConcurrencyKey,
     };
 
     private static long? Milliseconds(TimeSpan? value) =>
@@ -83,8 +98,11 @@ internal sealed record TasksRunning(long[] Ids) : IPoolWireMessage;
 /// <summary>The callers of these tasks cancelled their <c>RunAsync</c>: the supervisor records each <c>Cancelled</c> unrun if it still waits.</summary>
 internal sealed record CancelTasks(long[] Ids) : IPoolWireMessage;
 
-/// <summary>The supervisor accepted the tasks of a <see cref="SubmitTasks"/>: their ids, in order.</summary>
-internal sealed record TasksAccepted(long Correlation, long[] Ids) : IPoolWireMessage;
+/// <summary>
+/// The supervisor accepted the tasks of a <see cref="SubmitTasks"/>: their ids, in order;
+/// <c>Joined</c> marks those that joined an existing task by their deduplication key (null for none).
+/// </summary>
+internal sealed record TasksAccepted(long Correlation, long[] Ids, bool[]? Joined = null) : IPoolWireMessage;
 
 /// <summary>The supervisor accepted none of the tasks of a <see cref="SubmitTasks"/>.</summary>
 internal sealed record TasksRefused(long Correlation, RejectionReason Reason, string Message) : IPoolWireMessage;
@@ -119,4 +137,6 @@ internal sealed record ClusterFigures(
     long MeanDurationTicks,
     long P99DurationTicks,
     long Resumed = 0,
-    long Recovered = 0) : IPoolWireMessage;
+    long Recovered = 0,
+    long Deduplicated = 0,
+    int WaitingForKey = 0) : IPoolWireMessage;

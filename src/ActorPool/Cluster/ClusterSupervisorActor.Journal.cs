@@ -24,8 +24,11 @@ internal sealed partial class ClusterSupervisorActor
             };
             item.TryMove(ItemState.Inbox, ItemState.Queued);
             _live[task.Id] = item;
+            HoldKey(item);
             _queue.Enqueue(item);
         }
+
+        RecoverKeys();
 
         foreach (var outcome in _journal.Recent)
         {
@@ -71,7 +74,7 @@ internal sealed partial class ClusterSupervisorActor
             _journal.Apply(finished);
             if (_journal.SnapshotDue(_options.Persistence.SnapshotEvery))
             {
-                SaveSnapshot(_journal.Snapshot());
+                SaveSnapshot(_journal.Snapshot(_options.TimeProvider.GetUtcNow()));
             }
         });
         _unjournaled.Clear();

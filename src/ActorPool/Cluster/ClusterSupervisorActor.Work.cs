@@ -27,9 +27,22 @@ internal sealed partial class ClusterSupervisorActor
                     continue; // expired while it waited
                 }
 
+                var limitedKey = _keyLimits is not null && item.ConcurrencyKey is not null;
+                if (limitedKey && batch.Count > 0 && !_keyLimits!.IsAtLimit(item))
+                {
+                    _queue.EnqueueFront(item); // a task holding a key slot runs alone in its batch: the next worker's
+                    break;
+                }
+
+                if (limitedKey && !_keyLimits!.TryTake(item))
+                {
+                    continue; // its key is at its limit: it waits aside, the tasks behind it go on
+                }
+
                 var itemBytes = WireBudget.EntryOverhead + (3 * item.Handler.Length) + WireBudget.Size(item.Payload);
                 if (batch.Count > 0 && bytes + itemBytes > _wireBudget)
                 {
+                    ReleaseKey(item);
                     _queue.EnqueueFront(item); // the next worker's
                     break;
                 }
@@ -50,6 +63,11 @@ internal sealed partial class ClusterSupervisorActor
                 {
                     item.TellStart = false; // once: a slot is freed at the first start, not at every try
                     Started(item);
+                }
+
+                if (limitedKey)
+                {
+                    break;
                 }
             }
 
@@ -97,7 +115,7 @@ internal sealed partial class ClusterSupervisorActor
             }
 
             var error = new OperationCanceledException("The caller cancelled the task before it ran.");
-            if (item.State == ItemState.Queued && _queue.Remove(item))
+            if (item.State == ItemState.Queued && (_queue.Remove(item) || _keyLimits?.Remove(item) == true))
             {
                 Settle(item, ItemState.Queued, TaskOutcome.Cancelled, error, ran: item.Attempts > 0);
             }
@@ -150,6 +168,7 @@ internal sealed partial class ClusterSupervisorActor
         {
             if (item.State == ItemState.Running && item.RunBy == slot.Number && item.TryMove(ItemState.Running, ItemState.Queued))
             {
+                ReleaseKey(item);
                 _queue.EnqueueFront(item);
             }
         }
@@ -166,6 +185,7 @@ internal sealed partial class ClusterSupervisorActor
     /// <summary>Settles a run's report, or schedules another try when the worker's pool rules say so.</summary>
     private void Conclude(ClusterItem item, WireOutcome outcome)
     {
+        ReleaseKey(item);
         item.RanOn(outcome.Node);
         item.Result = outcome.Result;
         var now = _options.TimeProvider.GetTimestamp();
@@ -206,9 +226,15 @@ internal sealed partial class ClusterSupervisorActor
             item.Node);
         Remember(wire);
         Send(item.Front, wire);
+        foreach (var front in item.JoinedFronts ?? [])
+        {
+            Send(front, wire);
+        }
+
+        FinishKey(item, wire);
         if (_durable)
         {
-            JournalBehind(_unjournaled, new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node));
+            JournalBehind(_unjournaled, new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node, item.DedupKey, KeyFreeAt(item)));
         }
     }
 
@@ -259,6 +285,7 @@ internal sealed partial class ClusterSupervisorActor
         {
             if (item.State == ItemState.Running && item.RunBy == number && item.TryMove(ItemState.Running, ItemState.Queued))
             {
+                ReleaseKey((ClusterItem)item);
                 _queue.EnqueueFront(item);
                 requeued++;
             }
@@ -289,7 +316,7 @@ internal sealed partial class ClusterSupervisorActor
         _expiry.TakeExpired(_expired);
         foreach (var item in _expired.Cast<ClusterItem>())
         {
-            if (item.Attempts == 0 && _queue.Remove(item))
+            if (item.Attempts == 0 && (_queue.Remove(item) || _keyLimits?.Remove(item) == true))
             {
                 Settle(item, ItemState.Queued, TaskOutcome.TimedOut, new TimeoutException("The task waited longer than its queue timeout and was never started."), ran: false);
             }
@@ -330,7 +357,7 @@ internal sealed partial class ClusterSupervisorActor
         front.Tell(new ClusterFigures(
             byNode,
             _roster.Busy,
-            _queue.Count,
+            _queue.Count + (_keyLimits?.AsideCount ?? 0),
             _submitted,
             _rejected,
             _retried,
@@ -338,7 +365,9 @@ internal sealed partial class ClusterSupervisorActor
             stats.MeanDuration.Ticks,
             stats.P99Duration.Ticks,
             _resumed,
-            _recovered));
+            _recovered,
+            _deduplicated,
+            _keyLimits?.AsideCount ?? 0));
     }
 
     /// <summary>The earliest queue deadline is due.</summary>

@@ -72,7 +72,17 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     private readonly Dictionary<IActorRef, List<long>> _startedOutbox = [];
     private readonly List<WorkItem> _expired = [];
 
+    /// <summary>Deduplication keys, by key: the task holding each, while it lives and for its window after.</summary>
+    private readonly Dictionary<string, ClusterKey> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>Finished keys in the order they finished, to sweep expired ones.</summary>
+    private readonly Queue<(string Key, ClusterKey Entry)> _keyWindows = new();
+
+    /// <summary>Per-key concurrency; null when the pool sets no limits.</summary>
+    private readonly Actors.Supervision.KeyLimits? _keyLimits;
+
     private IActorRef _router = ActorRefs.Nobody;
+    private long _deduplicated;
     private long _nextId;
     private long _submitted;
 
@@ -87,6 +97,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         _pool = pool;
         _options = options;
         _queue = new TaskQueue(options.EnablePriority); // as locally: FIFO unless asked for
+        _keyLimits = Actors.Supervision.KeyLimits.For(options);
         _retries = new RetrySchedule(options.RetryBackoff, OptionLimits.Cap(options.MaxRetryBackoff));
         _expiry = new QueueExpiry(options.TimeProvider);
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
@@ -197,38 +208,45 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         }
 
         // Ids are given before the write, so a task journaled is a task acknowledged with that id.
-        var tasks = submit.Tasks.Select(task => task.Id != 0 ? task : task with { Id = ++_nextId }).ToArray();
+        var (tasks, joined) = IssueIds(submit.Tasks);
         if (!_durable)
         {
-            Accept(submit, tasks);
+            Accept(submit, tasks, joined);
             return;
         }
 
-        var fresh = tasks.Where(task => !_live.ContainsKey(task.Id) && !_finishedRecently.ContainsKey(task.Id))
+        var fresh = tasks.Where((task, i) => joined?[i] != true && !_live.ContainsKey(task.Id) && !_finishedRecently.ContainsKey(task.Id))
             .Select(task => new DurableTask(task.Id, task.Handler, task.Payload, task.Options, task.Attempts))
             .ToArray();
         if (fresh.Length == 0)
         {
-            Accept(submit, tasks);
+            Accept(submit, tasks, joined);
             return;
         }
 
         Persist(new TasksJournaled(fresh), journaled =>
         {
             _journal.Apply(journaled);
-            Accept(submit, tasks);
+            Accept(submit, tasks, joined);
         });
     }
 
-    private void Accept(SubmitTasks submit, WireSubmit[] tasks)
+    private void Accept(SubmitTasks submit, WireSubmit[] tasks, bool[]? joined)
     {
         var ids = new long[tasks.Length];
         for (var i = 0; i < ids.Length; i++)
         {
+            if (joined?[i] == true)
+            {
+                JoinByKey(tasks[i], submit.Front);
+                ids[i] = tasks[i].Id;
+                continue;
+            }
+
             ids[i] = TakeIn(tasks[i], submit.Front, submit.TellStarts);
         }
 
-        submit.Front.Tell(new TasksAccepted(submit.Correlation, ids));
+        submit.Front.Tell(new TasksAccepted(submit.Correlation, ids, joined));
         Watch(submit.Front);
         ScheduleExpiry();
         Dispatch();
@@ -239,6 +257,12 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     {
         if (_live.TryGetValue(task.Id, out var known))
         {
+            if (known.DedupKey is not null)
+            {
+                known.Join(front); // several fronts may wait for one keyed task: each asks again after a failover
+                return task.Id;
+            }
+
             known.Front = front; // already here: its outcome goes to the front that asks now
             known.TellStart = tellStart;
             return task.Id;
@@ -257,6 +281,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         item.TryMove(ItemState.Inbox, ItemState.Queued);
         item.StartTimestamp = _options.TimeProvider.GetTimestamp();
         _live[id] = item;
+        HoldKey(item);
         if (task.Attempts == 0 && (task.Options?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
         {
             _expiry.Add(item, queueTimeout, item.StartTimestamp);

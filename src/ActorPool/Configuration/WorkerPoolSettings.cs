@@ -46,7 +46,12 @@ internal static class WorkerPoolSettings
             TasksPerSecond = ReadRate(section, "tasks-per-second"),
             RateBurst = ReadInt(section, "rate-burst", min: 1),
             Dispatcher = ReadOptionalString(section, "dispatcher"),
+            DeduplicationWindow = ReadDuration(section, "deduplication-window", allowZero: true),
         };
+
+        var defaultLimit = ReadInt(section, "default-concurrency-limit", min: 0);
+        options.DefaultConcurrencyLimit = defaultLimit == 0 ? null : defaultLimit;
+        ReadLimits(section, "concurrency-limits", options.ConcurrencyLimits);
 
         var breakerFailures = ReadInt(section, "circuit-breaker.max-failures", min: 0);
         var breakerReset = ReadDuration(section, "circuit-breaker.reset-timeout");
@@ -125,12 +130,35 @@ internal static class WorkerPoolSettings
         nameof(ResizerOptions.UpperBound) => "resizer.upper-bound",
         nameof(ResizerOptions.LowerBound) => "resizer.lower-bound",
         nameof(ResizerOptions.Interval) => "resizer.interval",
+        nameof(WorkerPoolOptions.DeduplicationWindow) => "deduplication-window",
+        nameof(WorkerPoolOptions.DefaultConcurrencyLimit) => "default-concurrency-limit",
+        { } limit when limit.StartsWith(nameof(WorkerPoolOptions.ConcurrencyLimits), StringComparison.Ordinal) => "concurrency-limits",
         "Cluster.MaxWorkersPerNode" => "cluster.max-workers-per-node",
         nameof(PersistenceOptions.ConnectionString) => "persistence.connection-string",
         nameof(PersistenceOptions.Provider) => "persistence.provider",
         "Persistence.SnapshotEvery" => "persistence.snapshot-every",
         _ => property ?? "(unknown)",
     };
+
+    /// <summary>Reads <c>key { "tenant-42" = 2 }</c>: one limit per concurrency key.</summary>
+    private static void ReadLimits(Config section, string key, IDictionary<string, int> limits)
+    {
+        if (!section.HasPath(key))
+        {
+            return;
+        }
+
+        foreach (var (name, value) in section.GetConfig(key).AsEnumerable())
+        {
+            var raw = value.GetString();
+            if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit < 1)
+            {
+                throw new ConfigurationException($"{Section}.{key}.\"{name}\" must be a whole number >= 1, was: '{raw}'.");
+            }
+
+            limits[name] = limit;
+        }
+    }
 
     private static string? ReadOptionalString(Config section, string key)
     {

@@ -34,7 +34,7 @@ internal sealed class PoolMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly KeyValuePair<string, object?> _pool;
 
-    public PoolMetrics(string poolName, PoolCounters counters, AdmissionGate gate, ResultStore results)
+    public PoolMetrics(string poolName, PoolCounters counters, AdmissionGate gate, ResultStore results, KeyTable? keys)
         : this(poolName, new Sources(
             () => counters.Queued,
             () => [new(counters.Workers, null)],
@@ -43,7 +43,9 @@ internal sealed class PoolMetrics : IDisposable
             () => gate.Rejected,
             () => counters.Retried,
             results.Count,
-            () => counters.WorkerRestarts))
+            () => counters.WorkerRestarts,
+            () => keys?.Joined ?? 0,
+            () => counters.WaitingForKey))
     {
     }
 
@@ -57,7 +59,9 @@ internal sealed class PoolMetrics : IDisposable
             () => stats().Rejected,
             () => stats().Retried,
             outcome => Count(stats(), outcome),
-            () => 0))
+            () => 0,
+            () => stats().Deduplicated,
+            () => stats().WaitingForKey))
     {
     }
 
@@ -75,6 +79,8 @@ internal sealed class PoolMetrics : IDisposable
         _meter.CreateObservableCounter("actorpool.tasks.failed", () => Measure(sources.Outcome(TaskOutcome.Failed)), "{task}", "Tasks recorded Failed.");
         _meter.CreateObservableCounter("actorpool.tasks.dropped", () => Measure(sources.Outcome(TaskOutcome.Dropped)), "{task}", "Tasks dropped from a full queue.");
         _meter.CreateObservableCounter("actorpool.workers.restarts", () => Measure(sources.Restarts()), "{restart}", "Workers restarted after a fault.");
+        _meter.CreateObservableCounter("actorpool.tasks.deduplicated", () => Measure(sources.Deduplicated()), "{task}", "Submits that joined an existing task by its key instead of making one.");
+        _meter.CreateObservableGauge("actorpool.tasks.waiting_for_key", () => Measure(sources.WaitingForKey()), "{task}", "Waiting tasks whose concurrency key is at its limit.");
         _duration = _meter.CreateHistogram<double>("actorpool.task.duration", "s", "How long tasks ran (their last try).");
     }
 
@@ -134,5 +140,7 @@ internal sealed class PoolMetrics : IDisposable
         Func<long> Rejected,
         Func<long> Retried,
         Func<TaskOutcome, long> Outcome,
-        Func<long> Restarts);
+        Func<long> Restarts,
+        Func<long> Deduplicated,
+        Func<long> WaitingForKey);
 }

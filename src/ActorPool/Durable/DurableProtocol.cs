@@ -10,7 +10,10 @@ namespace ActorPool.Durable;
 /// <summary>A named task as the journal keeps it; <c>Attempts</c> counts the runs that started.</summary>
 internal sealed record DurableTask(long Id, string Handler, byte[] Payload, WireOptions? Options, int Attempts);
 
-/// <summary>A finished task as the journal keeps it; exceptions travel as type name and message, a value as its JSON.</summary>
+/// <summary>
+/// A finished task as the journal keeps it; exceptions travel as type name and message, a value as
+/// its JSON. <c>DedupKey</c> and <c>DedupUntil</c>: its deduplication key stays taken until then.
+/// </summary>
 internal sealed record DurableOutcome(
     long Id,
     string? Key,
@@ -21,7 +24,9 @@ internal sealed record DurableOutcome(
     DateTimeOffset StartedAt,
     int Attempts,
     byte[]? Result = null,
-    string? Node = null);
+    string? Node = null,
+    string? DedupKey = null,
+    DateTimeOffset? DedupUntil = null);
 
 /// <summary>Tasks the pool accepted, journaled before their submits return.</summary>
 internal sealed record TasksJournaled(DurableTask[] Tasks) : IPoolWireMessage;
@@ -33,7 +38,8 @@ internal sealed record TasksStarted(long[] Ids) : IPoolWireMessage;
 internal sealed record TasksFinished(DurableOutcome[] Outcomes) : IPoolWireMessage;
 
 /// <summary>The journal's state at a point: the last id, the unfinished tasks and the newest outcomes.</summary>
-internal sealed record JournalSnapshot(long LastId, DurableTask[] Unfinished, DurableOutcome[] Recent) : IPoolWireMessage;
+/// <remarks><c>Keyed</c>: outcomes whose deduplication key is still taken, kept until their window ends whatever <c>Recent</c> keeps.</remarks>
+internal sealed record JournalSnapshot(long LastId, DurableTask[] Unfinished, DurableOutcome[] Recent, DurableOutcome[]? Keyed = null) : IPoolWireMessage;
 
 /// <summary>A task of the journal started a run on one of the pool's workers.</summary>
 internal sealed record DurableStarted(long Id) : INoSerializationVerificationNeeded;

@@ -26,7 +26,7 @@ internal sealed partial class JournalActor
                 if (_state.SnapshotDue(_context.Options.Persistence.SnapshotEvery))
                 {
                     _housekeeping++;
-                    SaveSnapshot(_state.Snapshot());
+                    SaveSnapshot(_state.Snapshot(_context.Options.TimeProvider.GetUtcNow()));
                 }
             });
             _finished.Clear();

@@ -142,7 +142,16 @@ internal sealed partial class JournalActor : ReceivePersistentActor
             if (Resumed(task) is { } item)
             {
                 resumed.Add(item);
+                if (item.DedupKey is not null)
+                {
+                    _context.Keys?.Resumed(item);
+                }
             }
+        }
+
+        foreach (var outcome in _state.Keyed)
+        {
+            _context.Keys?.ResumedFinished(outcome.DedupKey!, outcome.Id, outcome.Outcome, OutcomeErrors.FromRecord(outcome.Outcome, outcome.ErrorType, outcome.ErrorMessage), outcome.DedupUntil!.Value);
         }
 
         _context.Pool.PostMany(resumed.ToArray());

@@ -27,6 +27,9 @@ internal sealed class JournalContext
     /// <summary>Records outcomes for this pool's callers and <c>GetResults</c>.</summary>
     public required OutcomeRecorder Recorder { get; init; }
 
+    /// <summary>The pool's deduplication keys: read back tasks take theirs again.</summary>
+    public KeyTable? Keys { get; init; }
+
     public required string JournalPluginId { get; init; }
 
     public required string SnapshotPluginId { get; init; }

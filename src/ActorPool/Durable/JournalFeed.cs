@@ -13,6 +13,9 @@ internal sealed class JournalFeed
     /// <summary>The pool's result store, for run times on its clock; set before any task can start.</summary>
     public ResultStore? Store { get; set; }
 
+    /// <summary>The pool's <see cref="WorkerPoolOptions.DeduplicationWindow"/>, for tasks without their own.</summary>
+    public TimeSpan DefaultWindow { get; init; }
+
     /// <summary>The journal actor; set once it exists, before any task can start.</summary>
     public IActorRef Journal { get; set; } = ActorRefs.Nobody;
 
@@ -24,6 +27,8 @@ internal sealed class JournalFeed
     private DurableOutcome OutcomeOf(IRecordedOutcome item)
     {
         var error = item.Error;
+        var key = (item as WorkItem)?.DedupKey;
+        var window = (item as WorkItem)?.DedupWindow ?? DefaultWindow;
         return new DurableOutcome(
             item.Id,
             item.Key,
@@ -32,6 +37,8 @@ internal sealed class JournalFeed
             error?.Message,
             Store!.Duration(item).Ticks,
             Store.WallClock(item.StartTimestamp),
-            item.Attempts);
+            item.Attempts,
+            DedupKey: key,
+            DedupUntil: key is not null && window > TimeSpan.Zero ? Store.WallClock(item.EndTimestamp) + OptionLimits.Cap(window) : null);
     }
 }

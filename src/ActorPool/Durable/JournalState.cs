@@ -12,6 +12,9 @@ internal sealed class JournalState(int keepOutcomes)
     private readonly Dictionary<long, DurableTask> _unfinished = [];
     private readonly Queue<DurableOutcome> _recent = new();
 
+    /// <summary>Outcomes whose deduplication key is still taken, by key: kept past <see cref="Recent"/>'s bound until their window ends.</summary>
+    private readonly Dictionary<string, DurableOutcome> _keyed = new(StringComparer.Ordinal);
+
     /// <summary>Unfinished ids, lowest first; a finished id leaves lazily, once it reaches the top.</summary>
     private readonly PriorityQueue<long, long> _order = new();
 
@@ -28,6 +31,9 @@ internal sealed class JournalState(int keepOutcomes)
 
     /// <summary>The newest outcomes, oldest first.</summary>
     public IReadOnlyCollection<DurableOutcome> Recent => _recent;
+
+    /// <summary>Finished tasks whose deduplication key is still taken (see <see cref="DurableOutcome.DedupUntil"/>).</summary>
+    public IReadOnlyCollection<DurableOutcome> Keyed => _keyed.Values;
 
     public bool IsUnfinished(long id) => _unfinished.ContainsKey(id);
 
@@ -57,6 +63,11 @@ internal sealed class JournalState(int keepOutcomes)
                 foreach (var outcome in snapshot.Recent)
                 {
                     Remember(outcome);
+                }
+
+                foreach (var outcome in snapshot.Keyed ?? [])
+                {
+                    _keyed[outcome.DedupKey!] = outcome;
                 }
 
                 break;
@@ -99,7 +110,19 @@ internal sealed class JournalState(int keepOutcomes)
         return true;
     }
 
-    public JournalSnapshot Snapshot() => new(LastId, [.. Unfinished], [.. _recent]);
+    /// <summary>The state as one snapshot; keys whose window ended by <paramref name="now"/> are let go first.</summary>
+    public JournalSnapshot Snapshot(DateTimeOffset now)
+    {
+        foreach (var (key, outcome) in _keyed.ToList())
+        {
+            if (outcome.DedupUntil <= now)
+            {
+                _keyed.Remove(key);
+            }
+        }
+
+        return new(LastId, [.. Unfinished], [.. _recent], _keyed.Count == 0 ? null : [.. _keyed.Values]);
+    }
 
     private void Accept(DurableTask[] tasks)
     {
@@ -113,6 +136,11 @@ internal sealed class JournalState(int keepOutcomes)
 
     private void Remember(DurableOutcome outcome)
     {
+        if (outcome is { DedupKey: { } key, DedupUntil: not null })
+        {
+            _keyed[key] = outcome;
+        }
+
         if (keepOutcomes == 0)
         {
             return;

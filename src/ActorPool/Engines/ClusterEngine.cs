@@ -167,6 +167,8 @@ internal sealed class ClusterEngine : NamedTaskEngine
             Submitted = (figures?.Submitted ?? 0) + _gate.Rejected,
             Rejected = (figures?.Rejected ?? 0) + _gate.Rejected,
             Retried = figures?.Retried ?? 0,
+            Deduplicated = figures?.Deduplicated ?? 0,
+            WaitingForKey = figures?.WaitingForKey ?? 0,
             Resumed = figures?.Resumed ?? 0,
             Recovered = figures?.Recovered ?? 0,
             Succeeded = outcomes[0],

@@ -24,6 +24,7 @@ internal sealed class DurableEngine : NamedTaskEngine
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
     private readonly AdmissionGate _gate;
+    private readonly KeyTable _keys;
     private readonly Once _drain;
 
     /// <summary>The pool that runs the tasks: one gate, queue, supervisor and outcome recorder.</summary>
@@ -56,10 +57,11 @@ internal sealed class DurableEngine : NamedTaskEngine
 
         PoolMessageSerializer.Bind((ExtendedActorSystem)_system);
         var journalInbox = new Inbox();
-        var feed = new JournalFeed();
+        var feed = new JournalFeed { DefaultWindow = options.DeduplicationWindow };
         var runtime = PoolRuntime.Create(options, name, journal: new JournalHooks(journalInbox, feed.Started, feed.Recorded));
         feed.Store = runtime.Recorder.Store;
         _gate = runtime.Gate;
+        _keys = runtime.Keys;
         _pool = new LocalEngine(_system, runtime);
         _drain = new Once(DrainAsync);
         _stop = new Once(StopCoreAsync);
@@ -72,6 +74,7 @@ internal sealed class DurableEngine : NamedTaskEngine
             Supervisor = _pool.Supervisor,
             Gate = _gate,
             Recorder = runtime.Recorder,
+            Keys = runtime.Keys,
             JournalPluginId = JournalSetup.JournalPluginId,
             SnapshotPluginId = JournalSetup.SnapshotPluginId,
             Claim = claim,
@@ -93,6 +96,10 @@ internal sealed class DurableEngine : NamedTaskEngine
     public override ActorSystem? System => _system;
 
     protected override AdmissionGate Gate => _gate;
+
+    protected override KeyTable? Keys => _keys;
+
+    protected override Task? KeysReady => _context.Ready.Task;
 
     public override void Start(CancellationToken cancellationToken) => _pool.Start(cancellationToken);
 

@@ -33,6 +33,9 @@ internal sealed class LocalEngine : PoolEngine
     private readonly AdmissionGate _gate;
     private readonly ResultStore _results;
     private readonly PoolCounters _counters;
+
+    /// <summary>The pool's deduplication keys; null for a pool with no workers.</summary>
+    private readonly KeyTable? _keys;
     private readonly PoolMetrics? _metrics;
 
     /// <summary>Null for a pool with no workers, which refuses every task.</summary>
@@ -58,6 +61,7 @@ internal sealed class LocalEngine : PoolEngine
         _name = name;
         _gate = runtime.Gate;
         _counters = runtime.Counters;
+        _keys = runtime.Keys;
         _results = runtime.Recorder.Store;
         _ownsSystem = system is null;
         _system = system ?? CreateOwnSystem(options);
@@ -68,7 +72,7 @@ internal sealed class LocalEngine : PoolEngine
         }
 
         _supervisor = runtime.Spawn(_system);
-        _metrics = new PoolMetrics(name, _counters, _gate, _results);
+        _metrics = new PoolMetrics(name, _counters, _gate, _results, _keys);
         runtime.Recorder.Metrics = _metrics;
         _lifecycle = new PoolLifecycle(_supervisor, _gate, runtime.PoolCancellation);
         CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, $"actor-pool-{name}", _lifecycle.DrainForShutdownAsync);
@@ -118,6 +122,17 @@ internal sealed class LocalEngine : PoolEngine
             return Task.FromCanceled<long>(cancellationToken);
         }
 
+        if (item.DedupKey is not null && _keys is not null)
+        {
+            // A keyed submit always learns its fate through a task: its joiners wait on the same answer.
+            return _keys.Admit(item, (keyed, token) => AdmitOnce(keyed, run: false, token) ?? Task.FromResult(keyed.Id), cancellationToken);
+        }
+
+        return AdmitOnce(item, run, cancellationToken);
+    }
+
+    private Task<long>? AdmitOnce(WorkItem item, bool run, CancellationToken cancellationToken)
+    {
         var admission = _gate.TryAdmit(item, mayWait: true);
         switch (admission)
         {
@@ -133,10 +148,17 @@ internal sealed class LocalEngine : PoolEngine
         }
     }
 
-    public override bool TrySubmit(WorkItem item) => _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
+    public override bool TrySubmit(WorkItem item) => item.DedupKey is not null && _keys is not null
+        ? _keys.TryAdmit(item, keyed => _gate.TryAdmit(keyed, mayWait: false), _gate.Refusal)
+        : _gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
 
     public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
     {
+        if (total > 0 && _keys is not null && itemAt(0).DedupKey is not null)
+        {
+            return await SubmitKeyedMany(total, itemAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var ids = new long[total];
         var next = 0;
         try
@@ -180,6 +202,27 @@ internal sealed class LocalEngine : PoolEngine
         {
             // Tasks never offered still count as submitted and rejected, so the books balance.
             _gate.CountRefused(total - next);
+        }
+
+        return ids;
+    }
+
+    /// <summary>Tasks sharing one key: the first holds it, the rest join it one by one.</summary>
+    private async Task<IReadOnlyList<long>> SubmitKeyedMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    {
+        var ids = new long[total];
+        var next = 0;
+        try
+        {
+            for (; next < total; next++)
+            {
+                ids[next] = await Submit(itemAt(next), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // The one that failed counted itself; those never offered still count as submitted and rejected.
+            _gate.CountRefused(Math.Max(0, total - next - 1));
         }
 
         return ids;
@@ -239,6 +282,8 @@ internal sealed class LocalEngine : PoolEngine
         IsCircuitOpen = _counters.CircuitOpen,
         Submitted = _gate.Submitted,
         Rejected = _gate.Rejected,
+        Deduplicated = _keys?.Joined ?? 0,
+        WaitingForKey = _counters.WaitingForKey,
         Retried = _counters.Retried,
         WorkerRestarts = _counters.WorkerRestarts,
         CircuitBreakerTrips = _counters.CircuitBreakerTrips,

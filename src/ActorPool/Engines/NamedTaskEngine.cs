@@ -27,8 +27,41 @@ internal abstract class NamedTaskEngine : PoolEngine
             return Task.FromCanceled<long>(cancellationToken);
         }
 
+        if (Keys is not { } keys || named.DedupKey is null)
+        {
+            return AdmitNamed(named, cancellationToken);
+        }
+
+        return KeysReady is { IsCompleted: false } ready
+            ? AdmitKeyedWhenReadyAsync(keys, named, ready, cancellationToken)
+            : keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken);
+    }
+
+    /// <summary>Completes once the key table holds every key of tasks read back from a journal; null when nothing is read back.</summary>
+    protected virtual Task? KeysReady => null;
+
+    private async Task<long> AdmitKeyedWhenReadyAsync(KeyTable keys, NamedItem named, Task ready, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            Gate.CountRefused(); // never reached the gate: a refusal all the same
+            throw;
+        }
+
+        return await keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The pool's deduplication keys when they are kept in this process (a durable pool); null when the supervisor keeps them (a clustered one).</summary>
+    protected virtual KeyTable? Keys => null;
+
+    private Task<long> AdmitNamed(NamedItem named, CancellationToken cancellationToken)
+    {
         named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var admission = Gate.TryAdmit(item, mayWait: true);
+        var admission = Gate.TryAdmit(named, mayWait: true);
         return admission switch
         {
             AdmissionResult.Accepted => named.Acceptance.Task,
@@ -46,7 +79,9 @@ internal abstract class NamedTaskEngine : PoolEngine
         }
 
         named.Acceptance = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return Gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
+        return Keys is { } keys && named.DedupKey is not null
+            ? keys.TryAdmit(named, keyed => Gate.TryAdmit(keyed, mayWait: false), Gate.Refusal)
+            : Gate.TryAdmit(item, mayWait: false) == AdmissionResult.Accepted;
     }
 
     public sealed override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)

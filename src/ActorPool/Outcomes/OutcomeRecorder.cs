@@ -26,6 +26,9 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
     /// <summary>Runs user callbacks off the workers; set once by the supervisor before any task runs.</summary>
     public IActorRef Aggregator { get; set; } = ActorRefs.Nobody;
 
+    /// <summary>The pool's deduplication keys, told when a keyed task finishes; null where the pool keeps none here (a clustered pool's supervisor does).</summary>
+    public Admission.KeyTable? Keys { get; init; }
+
     /// <summary>Told of every outcome once it is stored, before the caller hears it (a durable pool journals it); null for no one.</summary>
     public Action<IRecordedOutcome>? OnRecorded { get; init; }
 
@@ -91,6 +94,11 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
 
         OnRecorded?.Invoke(item);
         item.CompleteCaller();
+        if (item.DedupKey is not null)
+        {
+            Keys?.Finished(item);
+        }
+
         var onCompleted = item.Options?.OnCompleted;
         if (hasPoolHook || onCompleted is not null)
         {

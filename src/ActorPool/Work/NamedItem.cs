@@ -24,10 +24,15 @@ internal class NamedItem(TaskHandler handler, byte[] payload, TaskOptions? optio
     /// <summary>A clustered pool's front only: the front's own sequence number for the task, for <c>WaitAsync</c>.</summary>
     public long LocalSeq { get; set; }
 
+    /// <summary>A clustered pool's front only: later submits of this front that joined the same task by its key, settled with it.</summary>
+    public List<NamedItem>? Joiners { get; set; }
+
     /// <summary>Where it ran, when a clustered pool ran it on some node.</summary>
     public override string? Node => _node;
 
     public override Task? Invoke(CancellationToken token) => RunAsync(token);
+
+    public override object? ValueForJoiners => Value;
 
     public override void Release() => Value = null;
 
@@ -58,21 +63,25 @@ internal sealed class NamedRunItem<T>(TaskHandler handler, byte[] payload, TaskO
 
     public override void RefuseCaller(Exception error) => Outcomes.OutcomeErrors.Refuse(_completion, error);
 
-    public override void CompleteCaller()
+    public override void CompleteCaller() => Complete(Outcome, Error, Value);
+
+    public override void CompleteAsJoiner(TaskOutcome outcome, Exception? error, object? value, string key) => Complete(outcome, error, value);
+
+    private void Complete(TaskOutcome outcome, Exception? error, object? value)
     {
-        if (Outcome != TaskOutcome.Succeeded)
+        if (outcome != TaskOutcome.Succeeded)
         {
-            Outcomes.OutcomeErrors.Complete(_completion, Outcome, Error);
+            Outcomes.OutcomeErrors.Complete(_completion, outcome, error);
             return;
         }
 
         try
         {
-            _completion.TrySetResult(PayloadCodec.Convert<T>(Value)!);
+            _completion.TrySetResult(PayloadCodec.Convert<T>(value)!);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException)
         {
-            _completion.TrySetException(new InvalidCastException($"The handler '{Handler.Name}' returned a {Value?.GetType().Name}, which cannot be read as a {typeof(T).Name}.", ex));
+            _completion.TrySetException(new InvalidCastException($"The handler '{Handler.Name}' returned a {value?.GetType().Name}, which cannot be read as a {typeof(T).Name}.", ex));
         }
     }
 }

@@ -32,6 +32,28 @@ internal sealed class RunItem<T>(Func<CancellationToken, Task<T>> work, TaskOpti
         OutcomeErrors.Complete(_completion, Outcome, Error);
     }
 
+    public override object? ValueForJoiners => _workOrRun as Task<T>;
+
+    public override void CompleteAsJoiner(TaskOutcome outcome, Exception? error, object? value, string key)
+    {
+        if (outcome != TaskOutcome.Succeeded)
+        {
+            OutcomeErrors.Complete(_completion, outcome, error);
+        }
+        else if (value is Task<T> run)
+        {
+            _completion.TrySetFromTask(run);
+        }
+        else if (value is null && default(T) is null)
+        {
+            _completion.TrySetResult(default!); // the task it joined gives no value
+        }
+        else
+        {
+            _completion.TrySetException(new InvalidCastException($"The task with key '{key}' this call joined does not give a {typeof(T).Name}."));
+        }
+    }
+
     public override void RefuseCaller(Exception error) => OutcomeErrors.Refuse(_completion, error);
 
     public override void Release() => _workOrRun = null;

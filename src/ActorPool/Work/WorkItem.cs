@@ -32,6 +32,18 @@ internal abstract class WorkItem : IRecordedOutcome
     /// <summary>The caller-chosen key of <see cref="TaskOptions.Id"/>.</summary>
     public virtual string? Key => Options?.Id;
 
+    /// <summary>The deduplication key of <see cref="TaskOptions.Key"/>.</summary>
+    public virtual string? DedupKey => Options?.Key;
+
+    /// <summary>The task's own <see cref="TaskOptions.DeduplicationWindow"/>, or null for the pool's.</summary>
+    public virtual TimeSpan? DedupWindow => Options?.DeduplicationWindow;
+
+    /// <summary>The concurrency key of <see cref="TaskOptions.ConcurrencyKey"/>.</summary>
+    public virtual string? ConcurrencyKey => Options?.ConcurrencyKey;
+
+    /// <summary>Supervisor only: the task counts against its concurrency key's limit (handed to a worker, not yet reported back).</summary>
+    public bool HoldsKeySlot { get; set; }
+
     /// <summary>The start priority of <see cref="TaskOptions.Priority"/>.</summary>
     public virtual int Priority => Options?.Priority ?? 0;
 
@@ -91,6 +103,24 @@ internal abstract class WorkItem : IRecordedOutcome
     public int State => Volatile.Read(ref _state);
 
     public bool IsSettled => State == ItemState.Settled;
+
+    /// <summary>What a submit that joined this task by its key completes from: its value once it succeeded (the completed run for a closure); read before <see cref="Release"/>.</summary>
+    public virtual object? ValueForJoiners => null;
+
+    /// <summary>
+    /// Completes this submit from the outcome of the task it joined by key (it never runs itself);
+    /// only a caller that awaits the value (<c>RunAsync</c>) has anything to complete.
+    /// </summary>
+    /// <param name="outcome">The joined task's outcome.</param>
+    /// <param name="error">Its exception, or null.</param>
+    /// <param name="value">Its <see cref="ValueForJoiners"/>.</param>
+    /// <param name="key">The key, for the message when the value does not fit.</param>
+    public virtual void CompleteAsJoiner(TaskOutcome outcome, Exception? error, object? value, string key)
+    {
+    }
+
+    /// <summary>The task waits aside because its concurrency key is at its limit.</summary>
+    public const int HolderAside = -3;
 
     /// <summary>No one holds the task in the supervisor's view.</summary>
     public const int HolderNone = -2;

@@ -29,7 +29,7 @@ public sealed class JournalStateTests
         state.Apply(new TasksFinished([Outcome(5)]));
 
         var read = new JournalState(keepOutcomes: 10);
-        read.Apply(state.Snapshot());
+        read.Apply(state.Snapshot(DateTimeOffset.UtcNow));
 
         Assert.Equal(state.Unfinished.Select(t => (t.Id, t.Attempts)), read.Unfinished.Select(t => (t.Id, t.Attempts)));
         Assert.Equal(state.Recent.Select(o => o.Id), read.Recent.Select(o => o.Id));

@@ -1,0 +1,166 @@
+using Akka.Actor;
+
+namespace ActorPool.Cluster;
+
+// The clustered supervisor's keys: deduplication (one task per key, whichever node submits it)
+// and per-key concurrency (what the singleton hands out, across every node).
+internal sealed partial class ClusterSupervisorActor
+{
+    /// <summary>
+    /// Gives ids to a batch of submits: a new task with a key that is taken (here, or earlier in the
+    /// same batch) gets the id of the task holding it and is marked joined; null marks when none joined.
+    /// </summary>
+    private (WireSubmit[] Tasks, bool[]? Joined) IssueIds(WireSubmit[] submits)
+    {
+        var tasks = new WireSubmit[submits.Length];
+        bool[]? joined = null;
+        Dictionary<string, long>? batchKeys = null;
+        var now = _options.TimeProvider.GetTimestamp();
+        for (var i = 0; i < submits.Length; i++)
+        {
+            var task = submits[i];
+            if (task.Id != 0)
+            {
+                tasks[i] = task; // a front submits it again after a failover: it keeps its id
+                continue;
+            }
+
+            if (task.Options?.DedupKey is { } key)
+            {
+                var holder = _keys.TryGetValue(key, out var entry) && !entry.ExpiredAt(now) ? entry.Id : (long?)null;
+                if (holder is null && batchKeys?.TryGetValue(key, out var same) == true)
+                {
+                    holder = same;
+                }
+
+                if (holder is { } id)
+                {
+                    tasks[i] = task with { Id = id };
+                    (joined ??= new bool[submits.Length])[i] = true;
+                    continue;
+                }
+
+                tasks[i] = task with { Id = ++_nextId };
+                (batchKeys ??= new(StringComparer.Ordinal))[key] = tasks[i].Id;
+                continue;
+            }
+
+            tasks[i] = task with { Id = ++_nextId };
+        }
+
+        return (tasks, joined);
+    }
+
+    /// <summary>A front's submit joined the task holding its key: the front hears that task's outcome.</summary>
+    private void JoinByKey(WireSubmit task, IActorRef front)
+    {
+        _deduplicated++;
+        if (_live.TryGetValue(task.Id, out var item))
+        {
+            item.Join(front);
+        }
+        else if (_keys.TryGetValue(task.Options!.DedupKey!, out var entry) && entry.Outcome is { } outcome)
+        {
+            Send(front, outcome); // finished within its window
+        }
+        else if (_finishedRecently.TryGetValue(task.Id, out var finished))
+        {
+            Send(front, finished);
+        }
+    }
+
+    /// <summary>A task taken in holds its key, unless another task already does.</summary>
+    private void HoldKey(ClusterItem item)
+    {
+        if (item.DedupKey is { } key && (!_keys.TryGetValue(key, out var entry) || entry.ExpiredAt(_options.TimeProvider.GetTimestamp())))
+        {
+            _keys[key] = new ClusterKey(item.Id);
+        }
+    }
+
+    /// <summary>A keyed task settled: its key stays taken for its window, answering repeats with this outcome.</summary>
+    private void FinishKey(ClusterItem item, WireOutcome outcome)
+    {
+        if (item.DedupKey is not { } key || !_keys.TryGetValue(key, out var entry) || entry.Id != item.Id)
+        {
+            return;
+        }
+
+        var window = item.DedupWindow ?? _options.DeduplicationWindow;
+        var now = _options.TimeProvider.GetTimestamp();
+        if (window > TimeSpan.Zero)
+        {
+            entry.Finish(outcome, now + Ticks(window));
+            _keyWindows.Enqueue((key, entry));
+        }
+        else
+        {
+            _keys.Remove(key);
+        }
+
+        while (_keyWindows.TryPeek(out var head) && head.Entry.ExpiredAt(now))
+        {
+            _keyWindows.Dequeue();
+            if (_keys.TryGetValue(head.Key, out var current) && ReferenceEquals(current, head.Entry))
+            {
+                _keys.Remove(head.Key);
+            }
+        }
+    }
+
+    /// <summary>When a keyed task's key is free again, on the wall clock the journal keeps; null for at once.</summary>
+    private DateTimeOffset? KeyFreeAt(ClusterItem item)
+    {
+        var window = item.DedupWindow ?? _options.DeduplicationWindow;
+        return item.DedupKey is not null && window > TimeSpan.Zero ? _options.TimeProvider.GetUtcNow() + OptionLimits.Cap(window) : null;
+    }
+
+    /// <summary>After a failover of a durable pool: keys of finished tasks still in their window are taken again.</summary>
+    private void RecoverKeys()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        foreach (var outcome in _journal.Keyed)
+        {
+            var left = outcome.DedupUntil!.Value - now;
+            if (left > TimeSpan.Zero)
+            {
+                var entry = new ClusterKey(outcome.Id);
+                entry.Finish(
+                    new WireOutcome(outcome.Id, outcome.Outcome, outcome.Result, outcome.ErrorType, outcome.ErrorMessage, outcome.DurationTicks, outcome.StartedAt, outcome.Attempts, RetryWanted: false, outcome.Node),
+                    _options.TimeProvider.GetTimestamp() + Ticks(left));
+                _keys[outcome.DedupKey!] = entry;
+                _keyWindows.Enqueue((outcome.DedupKey!, entry));
+            }
+        }
+    }
+
+    /// <summary>The task's run ended or it went back unrun: its concurrency key frees a slot, and the first task waiting aside for it is queued again.</summary>
+    private void ReleaseKey(ClusterItem item)
+    {
+        if (_keyLimits?.Release(item) is { } next)
+        {
+            _queue.EnqueueFront(next);
+        }
+    }
+
+    private long Ticks(TimeSpan span) =>
+        span >= OptionLimits.Forever ? long.MaxValue / 2 : (long)(span.TotalSeconds * _options.TimeProvider.TimestampFrequency);
+
+    /// <summary>One deduplication key: the id of the task holding it, and that task's outcome once it finished.</summary>
+    private sealed class ClusterKey(long id)
+    {
+        public long Id { get; } = id;
+
+        public WireOutcome? Outcome { get; private set; }
+
+        private long Until { get; set; }
+
+        public bool ExpiredAt(long now) => Outcome is not null && now >= Until;
+
+        public void Finish(WireOutcome outcome, long until)
+        {
+            Outcome = outcome;
+            Until = until;
+        }
+    }
+}
