@@ -41,6 +41,26 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public async Task Key_settings_in_configuration_must_reach_the_pool()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ActorPool:keys:DeduplicationWindow"] = "00:05:00",
+            ["ActorPool:keys:DefaultConcurrencyLimit"] = "4",
+            ["ActorPool:keys:ConcurrencyLimits:tenant-42"] = "2",
+        };
+        using var host = TestHosts.Build("keys", settings: settings);
+        await host.StartAsync();
+
+        var options = host.Services.GetRequiredService<IOptionsMonitor<WorkerPoolOptions>>().Get("keys");
+
+        Assert.Equal(TimeSpan.FromMinutes(5), options.DeduplicationWindow);
+        Assert.Equal(4, options.DefaultConcurrencyLimit);
+        Assert.Equal(2, options.ConcurrencyLimits["tenant-42"]);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Environment_variables_must_reach_the_pool_through_configuration()
     {
         // A name of its own keeps this process-wide variable away from every other test.

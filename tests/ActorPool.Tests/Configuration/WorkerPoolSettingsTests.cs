@@ -262,4 +262,36 @@ public sealed class WorkerPoolEnvironmentTests
         Assert.Contains(name, error.Message);
         Assert.Contains($"'{value}'", error.Message);
     }
+
+    [Fact]
+    public void Key_settings_in_hocon_must_reach_the_options()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            actor-pool {
+              deduplication-window = 10m
+              default-concurrency-limit = 3
+              concurrency-limits { "tenant-42" = 2, "tenant.7" = 5 }
+            }
+            """);
+
+        var options = WorkerPoolOptions.FromConfig(config);
+
+        Assert.Equal(TimeSpan.FromMinutes(10), options.DeduplicationWindow);
+        Assert.Equal(3, options.DefaultConcurrencyLimit);
+        Assert.Equal(new Dictionary<string, int> { ["tenant-42"] = 2, ["tenant.7"] = 5 }, options.ConcurrencyLimits);
+        var defaults = WorkerPoolOptions.FromConfig(Config.Empty);
+        Assert.Equal((TimeSpan.Zero, (int?)null, 0), (defaults.DeduplicationWindow, defaults.DefaultConcurrencyLimit, defaults.ConcurrencyLimits.Count));
+    }
+
+    [Theory]
+    [InlineData("concurrency-limits { \"tenant-42\" = 0 }", "actor-pool.concurrency-limits.\"tenant-42\"")]
+    [InlineData("concurrency-limits { a = lots }", "actor-pool.concurrency-limits.\"a\"")]
+    [InlineData("default-concurrency-limit = -1", "actor-pool.default-concurrency-limit")]
+    [InlineData("deduplication-window = -5s", "actor-pool.deduplication-window")]
+    public void A_bad_key_setting_must_fail_naming_the_hocon_key(string hocon, string key)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => WorkerPoolOptions.FromConfig(ConfigurationFactory.ParseString($"actor-pool {{ {hocon} }}")));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
 }
