@@ -36,6 +36,23 @@ public sealed class PoolMessageSerializerTests : IDisposable
         Assert.Contains("ap.nope", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_journal_written_before_task_keys_must_still_read_back()
+    {
+        var serializer = new PoolMessageSerializer((ExtendedActorSystem)_system);
+        var before = new TasksJournaled([new DurableTask(3, "h", [5], new WireOptions("id", 1, null, null, null), 0)]);
+        var json = Json(serializer, before)
+            .Replace(",\"dedupKey\":null", string.Empty, StringComparison.Ordinal)
+            .Replace(",\"dedupWindowMs\":null", string.Empty, StringComparison.Ordinal)
+            .Replace(",\"concurrencyKey\":null", string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("dedup", json, StringComparison.OrdinalIgnoreCase);
+
+        var read = (TasksJournaled)serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json), "ap.journal.accepted");
+
+        var options = Assert.Single(read.Tasks).Options!;
+        Assert.Equal(("id", (string?)null, (string?)null), (options.Key, options.DedupKey, options.ConcurrencyKey));
+    }
+
     public void Dispose() => _system.Dispose();
 
     private static string Json(PoolMessageSerializer serializer, object message) =>
@@ -46,12 +63,12 @@ public sealed class PoolMessageSerializerTests : IDisposable
     private object Sample(string typeName)
     {
         var actor = _system.DeadLetters;
-        var options = new WireOptions("key", 3, 1500, -1, 2);
+        var options = new WireOptions("key", 3, 1500, -1, 2, "dedup", 60_000, "tenant-42");
         var outcome = new WireOutcome(7, TaskOutcome.Failed, [1, 2], "System.IO.IOException", "disk", 10, DateTimeOffset.UnixEpoch, 2, true, "akka.tcp://a@h:1");
         return typeName switch
         {
             nameof(SubmitTasks) => new SubmitTasks(actor, 1, 2, [new WireSubmit(0, "h", [3], options, 0)], TellStarts: true),
-            nameof(TasksAccepted) => new TasksAccepted(1, [5, 6]),
+            nameof(TasksAccepted) => new TasksAccepted(1, [5, 6], [false, true]),
             nameof(ActorPool.Cluster.TasksRunning) => new ActorPool.Cluster.TasksRunning([5, 6]),
             nameof(CancelTasks) => new CancelTasks([7]),
             nameof(TasksRefused) => new TasksRefused(1, RejectionReason.Stopped, "no"),
@@ -61,11 +78,11 @@ public sealed class PoolMessageSerializerTests : IDisposable
             nameof(RunTasks) => new RunTasks([new WireTask(1, "h", [4], 1, 100, 3)]),
             nameof(TasksRan) => new TasksRan([outcome]),
             nameof(WorkerUp) => new WorkerUp("akka.tcp://a@h:1"),
-            nameof(ClusterFigures) => new ClusterFigures(new Dictionary<string, int> { ["n"] = 2 }, 1, 2, 3, 4, 5, [1, 2, 3, 4, 5], 6, 7),
+            nameof(ClusterFigures) => new ClusterFigures(new Dictionary<string, int> { ["n"] = 2 }, 1, 2, 3, 4, 5, [1, 2, 3, 4, 5], 6, 7, 8, 9, 10, 11),
             nameof(TasksJournaled) => new TasksJournaled([new DurableTask(3, "h", [5], options, 1)]),
             nameof(TasksStarted) => new TasksStarted([3, 4]),
             nameof(TasksFinished) => new TasksFinished([Finished()]),
-            nameof(JournalSnapshot) => new JournalSnapshot(9, [new DurableTask(3, "h", [5], null, 0)], [Finished()]),
+            nameof(JournalSnapshot) => new JournalSnapshot(9, [new DurableTask(3, "h", [5], null, 0)], [Finished()], [Finished() with { DedupKey = "dedup", DedupUntil = DateTimeOffset.UnixEpoch.AddDays(1) }]),
             _ => throw new ArgumentException(typeName),
         };
     }
