@@ -311,9 +311,9 @@ internal sealed class LocalEngine : PoolEngine
 
         if (_ownsSystem)
         {
-            // The drain ran as our service-requests-done task; the later phases terminate the system.
-            var shutdown = CoordinatedShutdown.Get(_system).Run(PoolStoppedReason.Instance);
-            await Task.WhenAny(shutdown, Task.Delay(TerminationGrace)).ConfigureAwait(false);
+            // Drained: nothing is left for CoordinatedShutdown's phases, so terminate without them
+            // (a dozen phase hops cost a loaded machine tens of milliseconds of the stop).
+            await Task.WhenAny(_system.Terminate(), Task.Delay(TerminationGrace)).ConfigureAwait(false);
         }
         else
         {
@@ -364,17 +364,5 @@ internal sealed class LocalEngine : PoolEngine
         {
             _system?.Log.Error("Pool {0}: its supervisor stopped unexpectedly; the pool accepts no more tasks", _name);
         }
-    }
-
-    /// <summary>The CoordinatedShutdown reason when a pool stops its own actor system.</summary>
-    private sealed class PoolStoppedReason : CoordinatedShutdown.Reason
-    {
-        public static readonly PoolStoppedReason Instance = new();
-
-        private PoolStoppedReason()
-        {
-        }
-
-        public override int ExitCode => 0;
     }
 }

@@ -58,8 +58,9 @@ internal abstract class PoolEngine
     public abstract Task<PoolState> GetStateAsync();
 
     /// <summary>
-    /// The actor system of a pool created without one: quiet logs, no CLR shutdown hook (the pool's
-    /// stop terminates it), and a drain phase with room beyond the shutdown timeout.
+    /// The actor system of a pool created without one: quiet logs, no CLR shutdown hook and no
+    /// CoordinatedShutdown run at termination (the pool's stop drains, then terminates it at once),
+    /// and a drain phase with room beyond the shutdown timeout.
     /// </summary>
     /// <param name="options">The pool's settings.</param>
     /// <param name="fallback">Configuration the engine needs besides the pool's reference (a journal's plugins), or null.</param>
@@ -74,6 +75,8 @@ internal abstract class PoolEngine
               log-dead-letters-during-shutdown = off
               coordinated-shutdown {
                 run-by-clr-shutdown-hook = off
+                # The pool's stop drains first and then terminates: the phases have nothing left to do.
+                run-by-actor-system-terminate = off
                 phases.service-requests-done.timeout = {{(long)phaseTimeout.TotalMilliseconds}}ms
               }
             }
