@@ -92,6 +92,7 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
         new(Row.Overhead, ActorPoolContender.RunName, Measure.Throughput, ChannelsPool.CompletionName, Comparison.AtLeast, 0.5),
         new(Row.Overhead, ActorPoolContender.RunName, Measure.BytesPerTask, null, Comparison.AtMost, 250),
         new(Row.Overhead, ActorPoolContender.RunName, Measure.Gen2, null, Comparison.AtMost, 0),
+        new(Row.Overhead, ActorPoolContender.RunKeyedName, Measure.Throughput, ActorPoolContender.RunName, Comparison.AtLeast, 0.7),
         new(Row.Overhead, ActorPoolContender.SubmitName, Measure.Throughput, ChannelsPool.CountedName, Comparison.AtLeast, 0.6),
         new(Row.Overhead, ActorPoolContender.SubmitName, Measure.BytesPerTask, null, Comparison.AtMost, 150),
         new(Row.Overhead, ActorPoolContender.SubmitName, Measure.Gen2, null, Comparison.AtMost, 0),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ActorPool.Work;
 
 namespace ActorPool.Admission;
@@ -10,17 +11,22 @@ namespace ActorPool.Admission;
 /// supervisor singleton instead, where its ids are given.
 /// </summary>
 /// <remarks>
-/// Submitters on any thread and whoever records an outcome share it, so it lives behind one lock,
-/// <see cref="_keysLock"/>, held for dictionary work only: joiners are completed after it is let go.
-/// A task without a key never comes here.
+/// Submitters on any thread and whoever records an outcome share it. The table is a concurrent
+/// dictionary, so submits of different keys do not wait for each other; what one key's entry
+/// holds (its id, joiners, outcome) changes only under that entry's own lock, <see cref="Entry"/>
+/// being its lock object. An entry taken out of the table is marked removed under its lock, so a
+/// submit that found it a moment before tries again. Joiners are completed after the lock is let
+/// go. A task without a key never comes here.
 /// </remarks>
 internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
 {
-    private readonly Lock _keysLock = new();
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    /// <summary>Finished entries in the order they finished, so expired ones can be swept.</summary>
-    private readonly Queue<(string Key, Entry Entry)> _windows = new();
+    /// <summary>Finished entries in the order they finished, swept once their window ends.</summary>
+    private readonly ConcurrentQueue<(string Key, Entry Entry)> _windows = new();
+
+    /// <summary>Taken by whoever sweeps <see cref="_windows"/>; a thread that finds it taken leaves the sweep to its holder.</summary>
+    private readonly Lock _sweepLock = new();
 
     private long _joined;
 
@@ -29,16 +35,17 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
 
     /// <summary>
     /// Submits <paramref name="item"/> unless a task with its key exists: then it joins that task
-    /// and gets its id; else <paramref name="admit"/> admits it as the key's task.
+    /// and gets its id; else <paramref name="admit"/> admits it as the key's task. Null, as from
+    /// <paramref name="admit"/>, means accepted at once (the id is the item's).
     /// </summary>
-    public Task<long> Admit(WorkItem item, Func<WorkItem, CancellationToken, Task<long>> admit, CancellationToken cancellationToken)
+    public Task<long>? Admit(WorkItem item, Func<WorkItem, CancellationToken, Task<long>?> admit, CancellationToken cancellationToken)
     {
         if (TryJoin(item) is { } joined)
         {
             return joined;
         }
 
-        Task<long> admission;
+        Task<long>? admission;
         try
         {
             admission = admit(item, cancellationToken);
@@ -49,20 +56,18 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
             throw;
         }
 
+        if (admission is null || admission.IsCompletedSuccessfully)
+        {
+            Admitted(item);
+            return admission;
+        }
+
         if (!admission.IsCompleted)
         {
             return FollowAsync(item, admission);
         }
 
-        if (admission.IsCompletedSuccessfully)
-        {
-            Admitted(item);
-        }
-        else
-        {
-            Refused(item, admission.Exception?.InnerException ?? new OperationCanceledException(cancellationToken));
-        }
-
+        Refused(item, admission.Exception?.InnerException ?? new OperationCanceledException(cancellationToken));
         return admission;
     }
 
@@ -86,27 +91,16 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
     }
 
     /// <summary>A task read back from a durable pool's journal holds its key again.</summary>
-    public void Resumed(WorkItem item)
-    {
-        lock (_keysLock)
-        {
-            _entries[item.DedupKey!] = new Entry(item) { Id = item.Id };
-        }
-    }
+    public void Resumed(WorkItem item) => _entries[item.DedupKey!] = new Entry(item) { Id = item.Id };
 
     /// <summary>A task that finished before a restart keeps its key for what is left of its window.</summary>
     public void ResumedFinished(string key, long id, TaskOutcome outcome, Exception? error, DateTimeOffset until)
     {
         var left = until - time.GetUtcNow();
-        if (left <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        lock (_keysLock)
+        if (left > TimeSpan.Zero)
         {
             var entry = new Entry(leader: null) { Id = id };
-            entry.Finish(outcome, error, value: null, time.GetTimestamp() + Ticks(left));
+            entry.Finish(new Ending(outcome, error, Value: null, time.GetTimestamp() + Ticks(left)));
             _entries[key] = entry;
             _windows.Enqueue((key, entry));
         }
@@ -119,11 +113,18 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
     public void Finished(WorkItem item)
     {
         var key = item.DedupKey!;
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return;
+        }
+
         List<WorkItem>? joiners;
         TaskCompletionSource<long>? idSource;
-        lock (_keysLock)
+        var window = item.DedupWindow ?? defaultWindow;
+        var now = time.GetTimestamp();
+        lock (entry)
         {
-            if (!_entries.TryGetValue(key, out var entry) || !ReferenceEquals(entry.Leader, item))
+            if (!ReferenceEquals(entry.Leader, item))
             {
                 return;
             }
@@ -132,21 +133,26 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
             joiners = entry.Joiners;
             idSource = entry.IdSource;
             entry.Joiners = null;
-            var window = item.DedupWindow ?? defaultWindow;
-            var now = time.GetTimestamp();
             if (window > TimeSpan.Zero)
             {
-                entry.Finish(item.Outcome, item.Error, item.ValueForJoiners, now + Ticks(window));
-                _windows.Enqueue((key, entry));
+                entry.Finish(new Ending(item.Outcome, item.Error, item.ValueForJoiners, now + Ticks(window)));
             }
             else
             {
-                _entries.Remove(key);
+                entry.Removed = true;
             }
-
-            Sweep(now);
         }
 
+        if (entry.Removed)
+        {
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+        }
+        else
+        {
+            _windows.Enqueue((key, entry));
+        }
+
+        Sweep(now);
         idSource?.TrySetResult(item.Id);
         foreach (var joiner in joiners ?? [])
         {
@@ -158,36 +164,72 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
     private Task<long>? TryJoin(WorkItem item)
     {
         var key = item.DedupKey!;
-        Entry? entry;
-        Task<long> id;
-        lock (_keysLock)
+        Entry? fresh = null;
+        while (true)
         {
-            if (!_entries.TryGetValue(key, out entry) || entry.ExpiredAt(time.GetTimestamp()))
+            if (!_entries.TryGetValue(key, out var entry))
             {
-                _entries[key] = new Entry(item);
-                return null;
+                fresh ??= new Entry(item);
+                if (_entries.TryAdd(key, fresh))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            Task<long> id;
+            Ending? finished;
+            lock (entry)
+            {
+                if (!entry.Removed && entry.Done is { } done && time.GetTimestamp() >= done.Until)
+                {
+                    entry.Removed = true; // its window is over: the key is free
+                }
+
+                if (entry.Removed)
+                {
+                    id = null!;
+                    finished = null;
+                }
+                else
+                {
+                    id = entry.IdTask();
+                    finished = entry.Done;
+                    if (finished is null)
+                    {
+                        (entry.Joiners ??= []).Add(item);
+                    }
+                }
+            }
+
+            if (entry.Removed)
+            {
+                _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+                continue;
             }
 
             Interlocked.Increment(ref _joined);
-            id = entry.IdTask();
-            if (!entry.IsFinished)
+            if (finished is not null)
             {
-                (entry.Joiners ??= []).Add(item);
-                return id;
+                item.CompleteAsJoiner(finished.Outcome, finished.Error, finished.Value, key); // finished within its window
             }
-        }
 
-        // Finished within its window: nothing of it changes any more.
-        item.CompleteAsJoiner(entry.Outcome, entry.Error, entry.Value, key);
-        return id;
+            return id;
+        }
     }
 
     private void Admitted(WorkItem item)
     {
-        TaskCompletionSource<long>? idSource;
-        lock (_keysLock)
+        if (!_entries.TryGetValue(item.DedupKey!, out var entry))
         {
-            if (!_entries.TryGetValue(item.DedupKey!, out var entry) || !ReferenceEquals(entry.Leader, item) || entry.Id != 0)
+            return;
+        }
+
+        TaskCompletionSource<long>? idSource;
+        lock (entry)
+        {
+            if (!ReferenceEquals(entry.Leader, item) || entry.Id != 0)
             {
                 return; // finished already, which gave the id
             }
@@ -202,20 +244,27 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
     /// <summary>The key's would-be task was not accepted: the key is free, and whoever joined it gets the same refusal.</summary>
     private void Refused(WorkItem item, Exception error)
     {
+        var key = item.DedupKey!;
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return;
+        }
+
         List<WorkItem>? joiners;
         TaskCompletionSource<long>? idSource;
-        lock (_keysLock)
+        lock (entry)
         {
-            if (!_entries.TryGetValue(item.DedupKey!, out var entry) || !ReferenceEquals(entry.Leader, item) || entry.IsFinished)
+            if (!ReferenceEquals(entry.Leader, item) || entry.Removed)
             {
                 return;
             }
 
-            _entries.Remove(item.DedupKey!);
+            entry.Removed = true;
             joiners = entry.Joiners;
             idSource = entry.IdSource;
         }
 
+        _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
         idSource?.TrySetException(error);
         foreach (var joiner in joiners ?? [])
         {
@@ -238,22 +287,39 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
         }
     }
 
+    /// <summary>Takes keys whose window ended out of the table; one thread sweeps at a time, the others go on.</summary>
     private void Sweep(long now)
     {
-        while (_windows.TryPeek(out var head) && head.Entry.ExpiredAt(now))
+        if (!_sweepLock.TryEnter())
         {
-            _windows.Dequeue();
-            if (_entries.TryGetValue(head.Key, out var current) && ReferenceEquals(current, head.Entry))
+            return;
+        }
+
+        try
+        {
+            while (_windows.TryPeek(out var head) && head.Entry.Done is { } done && now >= done.Until && _windows.TryDequeue(out head))
             {
-                _entries.Remove(head.Key);
+                lock (head.Entry)
+                {
+                    head.Entry.Removed = true;
+                }
+
+                _entries.TryRemove(new KeyValuePair<string, Entry>(head.Key, head.Entry));
             }
+        }
+        finally
+        {
+            _sweepLock.Exit();
         }
     }
 
     private long Ticks(TimeSpan span) =>
         span >= OptionLimits.Forever ? long.MaxValue / 2 : (long)(span.TotalSeconds * time.TimestampFrequency);
 
-    /// <summary>One key: its task while it lives, its outcome while its window lasts.</summary>
+    /// <summary>How a key's task ended, kept for its window: repeats complete from it.</summary>
+    private sealed record Ending(TaskOutcome Outcome, Exception? Error, object? Value, long Until);
+
+    /// <summary>One key: its task while it lives, its outcome while its window lasts. It is its own lock.</summary>
     private sealed class Entry(WorkItem? leader)
     {
         private Task<long>? _idTask;
@@ -269,30 +335,19 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
         /// <summary>For joiners that came before the id was known.</summary>
         public TaskCompletionSource<long>? IdSource { get; private set; }
 
-        public bool IsFinished { get; private set; }
+        /// <summary>Set once the task finished and its window began; never changes after.</summary>
+        public Ending? Done { get; private set; }
 
-        public TaskOutcome Outcome { get; private set; }
+        /// <summary>Taken out of the table (or about to be): a submit that finds it looks again.</summary>
+        public bool Removed { get; set; }
 
-        public Exception? Error { get; private set; }
-
-        public object? Value { get; private set; }
-
-        /// <summary>When the window ends, on the pool's clock.</summary>
-        private long Until { get; set; }
-
-        public bool ExpiredAt(long now) => IsFinished && now >= Until;
-
-        public void Finish(TaskOutcome outcome, Exception? error, object? value, long until)
+        public void Finish(Ending done)
         {
-            Outcome = outcome;
-            Error = error;
-            Value = value;
-            Until = until;
-            IsFinished = true;
+            Done = done;
             Leader = null;
         }
 
-        /// <summary>Under the table's lock.</summary>
+        /// <summary>Under the entry's lock.</summary>
         public Task<long> IdTask()
         {
             if (Id != 0)

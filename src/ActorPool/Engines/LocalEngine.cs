@@ -36,6 +36,9 @@ internal sealed class LocalEngine : PoolEngine
 
     /// <summary>The pool's deduplication keys; null for a pool with no workers.</summary>
     private readonly KeyTable? _keys;
+
+    /// <summary>Admits a keyed task (made once: the keyed path allocates no delegate per submit).</summary>
+    private readonly Func<WorkItem, CancellationToken, Task<long>?>? _admitKeyed;
     private readonly PoolMetrics? _metrics;
 
     /// <summary>Null for a pool with no workers, which refuses every task.</summary>
@@ -62,6 +65,7 @@ internal sealed class LocalEngine : PoolEngine
         _gate = runtime.Gate;
         _counters = runtime.Counters;
         _keys = runtime.Keys;
+        _admitKeyed = (keyed, token) => AdmitOnce(keyed, run: false, token);
         _results = runtime.Recorder.Store;
         _ownsSystem = system is null;
         _system = system ?? CreateOwnSystem(options);
@@ -124,8 +128,8 @@ internal sealed class LocalEngine : PoolEngine
 
         if (item.DedupKey is not null && _keys is not null)
         {
-            // A keyed submit always learns its fate through a task: its joiners wait on the same answer.
-            return _keys.Admit(item, (keyed, token) => AdmitOnce(keyed, run: false, token) ?? Task.FromResult(keyed.Id), cancellationToken);
+            // A keyed submit that waits for room learns its fate through a task, which its joiners share.
+            return _keys.Admit(item, _admitKeyed!, cancellationToken);
         }
 
         return AdmitOnce(item, run, cancellationToken);

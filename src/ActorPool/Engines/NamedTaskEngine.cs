@@ -34,7 +34,7 @@ internal abstract class NamedTaskEngine : PoolEngine
 
         return KeysReady is { IsCompleted: false } ready
             ? AdmitKeyedWhenReadyAsync(keys, named, ready, cancellationToken)
-            : keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken);
+            : keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken) ?? Task.FromResult(named.Id);
     }
 
     /// <summary>Completes once the key table holds every key of tasks read back from a journal; null when nothing is read back.</summary>
@@ -52,7 +52,7 @@ internal abstract class NamedTaskEngine : PoolEngine
             throw;
         }
 
-        return await keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken).ConfigureAwait(false);
+        return await (keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken) ?? Task.FromResult(named.Id)).ConfigureAwait(false);
     }
 
     /// <summary>The pool's deduplication keys when they are kept in this process (a durable pool); null when the supervisor keeps them (a clustered one).</summary>

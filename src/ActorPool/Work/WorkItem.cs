@@ -18,8 +18,14 @@ internal abstract class WorkItem : IRecordedOutcome
 {
     private int _state;
 
+    private const byte CountedFlag = 1;
+    private const byte KeySlotFlag = 2;
+
     /// <summary>The outcome in a byte: it packs beside the flags, and every item is a task on the hot path.</summary>
     private byte _outcome;
+
+    /// <summary>Flags only the supervisor's thread reads and writes, in one byte: a key costs a keyless task no bytes.</summary>
+    private byte _supervisorFlags;
 
     protected WorkItem(TaskOptions? options) => Options = options;
 
@@ -42,7 +48,11 @@ internal abstract class WorkItem : IRecordedOutcome
     public virtual string? ConcurrencyKey => Options?.ConcurrencyKey;
 
     /// <summary>Supervisor only: the task counts against its concurrency key's limit (handed to a worker, not yet reported back).</summary>
-    public bool HoldsKeySlot { get; set; }
+    public bool HoldsKeySlot
+    {
+        get => (_supervisorFlags & KeySlotFlag) != 0;
+        set => _supervisorFlags = (byte)(value ? _supervisorFlags | KeySlotFlag : _supervisorFlags & ~KeySlotFlag);
+    }
 
     /// <summary>The start priority of <see cref="TaskOptions.Priority"/>.</summary>
     public virtual int Priority => Options?.Priority ?? 0;
@@ -69,7 +79,11 @@ internal abstract class WorkItem : IRecordedOutcome
     public int QueueGeneration { get; set; }
 
     /// <summary>Supervisor only: the settlement has been counted for stop and <c>WaitAsync</c>.</summary>
-    public bool Counted { get; set; }
+    public bool Counted
+    {
+        get => (_supervisorFlags & CountedFlag) != 0;
+        set => _supervisorFlags = (byte)(value ? _supervisorFlags | CountedFlag : _supervisorFlags & ~CountedFlag);
+    }
 
     /// <summary>Whether the task holds a queue slot of the admission gate, given back when it leaves the queue.</summary>
     public bool HoldsSlot { get; set; }

@@ -22,6 +22,7 @@ public static class ContenderCatalog
         ActorPoolContender.SubmitManyName,
         ActorPoolContender.RunName,
         ActorPoolContender.RunUnretainedName,
+        ActorPoolContender.RunKeyedName,
         AkkaRoundRobinContender.ContenderName,
         AkkaRoundRobinContender.TimedName,
     ];
@@ -34,6 +35,7 @@ public static class ContenderCatalog
         ActorPoolContender.SubmitManyName => new ActorPoolContender(workers, ActorPoolContender.Mode.SubmitMany),
         ActorPoolContender.RunName => new ActorPoolContender(workers, ActorPoolContender.Mode.Run),
         ActorPoolContender.RunUnretainedName => new ActorPoolContender(workers, ActorPoolContender.Mode.Run, unretained: true),
+        ActorPoolContender.RunKeyedName => new ActorPoolContender(workers, ActorPoolContender.Mode.Run, keyed: true),
         DataflowContender.ContenderName => new DataflowContender(workers),
         ParallelForEachContender.ContenderName => new ParallelForEachContender(workers),
         AkkaRoundRobinContender.ContenderName => new AkkaRoundRobinContender(workers),

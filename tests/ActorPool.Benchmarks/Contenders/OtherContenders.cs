@@ -93,15 +93,19 @@ public sealed class ActorPoolContender : IContender
     public const string SubmitManyName = "ActorPool SubmitManyAsync";
     public const string RunName = "ActorPool RunAsync";
     public const string RunUnretainedName = "ActorPool RunAsync, MaxRetainedResults = 0";
+    public const string RunKeyedName = "ActorPool RunAsync, a Key per task";
 
     private const int Batch = 1024;
     private readonly Mode _mode;
     private readonly bool _unretained;
+    private readonly bool _keyed;
+    private long _nextKey;
 
-    public ActorPoolContender(int workers, Mode mode, bool unretained = false)
+    public ActorPoolContender(int workers, Mode mode, bool unretained = false, bool keyed = false)
     {
         _mode = mode;
         _unretained = unretained;
+        _keyed = keyed;
         var options = new WorkerPoolOptions { Workers = workers };
         if (unretained)
         {
@@ -125,7 +129,7 @@ public sealed class ActorPoolContender : IContender
     {
         Mode.Submit => SubmitName,
         Mode.SubmitMany => SubmitManyName,
-        _ => _unretained ? RunUnretainedName : RunName,
+        _ => _keyed ? RunKeyedName : _unretained ? RunUnretainedName : RunName,
     };
 
     public async Task RunAllAsync(int count, Func<CancellationToken, Task> work)
@@ -152,7 +156,10 @@ public sealed class ActorPoolContender : IContender
                     await work(ct);
                     return true;
                 };
-                await ClosedLoop.RunAsync(count, () => new ValueTask(Pool.RunAsync(body)));
+                // A keyed caller makes its key per call, as a service deduplicating requests by their id does.
+                await ClosedLoop.RunAsync(count, () => new ValueTask(_keyed
+                    ? Pool.RunAsync(body, new TaskOptions { Key = Interlocked.Increment(ref _nextKey).ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                    : Pool.RunAsync(body)));
                 break;
         }
     }
