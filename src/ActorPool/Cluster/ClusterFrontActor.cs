@@ -327,6 +327,9 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _log.Info("Pool supervisor now on {0}: submitting {1} unfinished and {2} unanswered tasks again", registered.SupervisorNode, _pending.Count, _inflight.Values.Sum(b => b.Length));
             ResubmitAll();
         }
+
+        // Behind the resubmits on the same path: the supervisor then holds every key this front waits for.
+        _context.Proxy.Tell(new FrontResubmitted(Self));
     }
 
     /// <summary>The supervisor was lost with what it held: hand every unfinished task to the new one, keeping its id.</summary>

@@ -110,6 +110,12 @@ internal sealed record TasksRefused(long Correlation, RejectionReason Reason, st
 /// <summary>A front introduces itself to the supervisor, to hear outcomes and figures.</summary>
 internal sealed record RegisterFront(IActorRef Front) : IPoolWireMessage;
 
+/// <summary>
+/// A front has handed a new supervisor every task it waits for (after its <see cref="FrontRegistered"/>):
+/// once every node's front has, the supervisor's keys are complete again.
+/// </summary>
+internal sealed record FrontResubmitted(IActorRef Front) : IPoolWireMessage;
+
 /// <summary>The supervisor's answer to <see cref="RegisterFront"/>; its sender is the supervisor itself, to watch.</summary>
 internal sealed record FrontRegistered(string SupervisorNode) : IPoolWireMessage;
 

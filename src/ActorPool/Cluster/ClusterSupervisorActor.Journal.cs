@@ -29,6 +29,14 @@ internal sealed partial class ClusterSupervisorActor
         }
 
         RecoverKeys();
+        if (_durable)
+        {
+            _keysSettled = true; // the journal holds every key
+        }
+        else
+        {
+            Timers.StartSingleTimer(KeysSettleTimer, KeysSettleDue.Instance, KeysSettleTimeout);
+        }
 
         foreach (var outcome in _journal.Recent)
         {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorPool.Cluster;
 
@@ -134,6 +135,59 @@ internal sealed partial class ClusterSupervisorActor
         }
     }
 
+    /// <summary>
+    /// A new supervisor (first start, or after a failover of a pool that is not durable) learns the
+    /// keys of waiting tasks only from the fronts that submit them again, so until every member's
+    /// front has done so (or <see cref="KeysSettleTimeout"/> has passed), a batch with a new keyed task waits.
+    /// </summary>
+    private bool HoldForKeys(SubmitTasks submit)
+    {
+        if (_keysSettled || !Array.Exists(submit.Tasks, static task => task.Id == 0 && task.Options?.DedupKey is not null))
+        {
+            return false;
+        }
+
+        _heldForKeys.Add(submit);
+        return true;
+    }
+
+    private void HandleFrontResubmitted(FrontResubmitted resubmitted)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var address = resubmitted.Front.Path.Address;
+        _resubmittedNodes.Add(address.HasLocalScope ? cluster.SelfAddress : address); // this node's front is a local ref
+        if (!_keysSettled && cluster.State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up).All(m => _resubmittedNodes.Contains(m.Address)))
+        {
+            SettleKeys("every member's front submitted its tasks again");
+        }
+    }
+
+    /// <summary>The keys are complete: the batches held for them go through, in order.</summary>
+    private void SettleKeys(string why)
+    {
+        if (_keysSettled)
+        {
+            return;
+        }
+
+        _keysSettled = true;
+        Timers.Cancel(KeysSettleTimer);
+        if (_heldForKeys.Count > 0)
+        {
+            _log.Info("Pool {0}: {1} keyed batches held until the keys were complete go through ({2})", _pool, _heldForKeys.Count, why);
+        }
+
+        var held = _heldForKeys.ToArray();
+        _heldForKeys.Clear();
+        foreach (var submit in held)
+        {
+            HandleSubmit(submit);
+        }
+    }
+
+    /// <summary>How long a new supervisor waits for every front before it takes keyed tasks anyway: well inside a front's ask timeout.</summary>
+    private TimeSpan KeysSettleTimeout => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, OptionLimits.Cap(_options.AskTimeout).Ticks / 2));
+
     /// <summary>The task's run ended or it went back unrun: its concurrency key frees a slot, and the first task waiting aside for it is queued again.</summary>
     private void ReleaseKey(ClusterItem item)
     {
@@ -145,6 +199,12 @@ internal sealed partial class ClusterSupervisorActor
 
     private long Ticks(TimeSpan span) =>
         span >= OptionLimits.Forever ? long.MaxValue / 2 : (long)(span.TotalSeconds * _options.TimeProvider.TimestampFrequency);
+
+    /// <summary>The wait for the fronts' keys is over.</summary>
+    private sealed class KeysSettleDue : INoSerializationVerificationNeeded
+    {
+        public static readonly KeysSettleDue Instance = new();
+    }
 
     /// <summary>One deduplication key: the id of the task holding it, and that task's outcome once it finished.</summary>
     private sealed class ClusterKey(long id)

@@ -30,6 +30,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
 {
     private const string FiguresTimer = "figures";
     private const string ExpiryTimer = "expiry";
+    private const string KeysSettleTimer = "keys-settle";
 
     /// <summary>How often fronts hear the cluster's figures.</summary>
     private static readonly TimeSpan FiguresInterval = TimeSpan.FromMilliseconds(250);
@@ -78,6 +79,15 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     /// <summary>Finished keys in the order they finished, to sweep expired ones.</summary>
     private readonly Queue<(string Key, ClusterKey Entry)> _keyWindows = new();
 
+    /// <summary>Batches with a new keyed task, held until the keys are complete (see <c>HoldForKeys</c>).</summary>
+    private readonly List<SubmitTasks> _heldForKeys = [];
+
+    /// <summary>Nodes whose front has submitted its waiting tasks to this supervisor.</summary>
+    private readonly HashSet<Address> _resubmittedNodes = [];
+
+    /// <summary>Whether the keys are complete: always for a durable pool, whose journal holds them.</summary>
+    private bool _keysSettled;
+
     /// <summary>Per-key concurrency; null when the pool sets no limits.</summary>
     private readonly Actors.Supervision.KeyLimits? _keyLimits;
 
@@ -116,6 +126,8 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
 
         Command<SubmitTasks>(HandleSubmit);
         Command<RegisterFront>(HandleRegisterFront);
+        Command<FrontResubmitted>(HandleFrontResubmitted);
+        Command<KeysSettleDue>(_ => SettleKeys("its wait for the fronts ran out"));
         Command<WorkerUp>(HandleWorkerUp);
         Command<TasksRan>(HandleTasksRan);
         Command<CancelTasks>(HandleCancel);
@@ -200,6 +212,11 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
 
     private void HandleSubmit(SubmitTasks submit)
     {
+        if (HoldForKeys(submit))
+        {
+            return;
+        }
+
         if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > submit.DeadlineUnixMs)
         {
             _rejected += submit.Tasks.Length;

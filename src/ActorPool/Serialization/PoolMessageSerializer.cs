@@ -29,6 +29,7 @@ internal sealed class PoolMessageSerializer : SerializerWithStringManifest
         [typeof(CancelTasks)] = "ap.cancel",
         [typeof(TasksRefused)] = "ap.refused",
         [typeof(RegisterFront)] = "ap.register",
+        [typeof(FrontResubmitted)] = "ap.resubmitted",
         [typeof(FrontRegistered)] = "ap.registered",
         [typeof(TaskOutcomes)] = "ap.outcomes",
         [typeof(RunTasks)] = "ap.run",

@@ -64,6 +64,63 @@ public sealed class ClusterKeyTests
     }
 
     [Fact]
+    public async Task A_key_must_stay_taken_when_the_supervisors_node_crashes()
+    {
+        var (a, b, c) = (TestCluster.Node(), TestCluster.Node(), TestCluster.Node());
+        try
+        {
+            var release = TestSignals.NewGate();
+            var runs = new ConcurrentDictionary<string, int>();
+            WorkerPool Gated(ActorSystem node)
+            {
+                // A crash takes failure detection, the split-brain resolver's 2 s and a hand-over: more than the default ask timeout on a loaded machine.
+                var options = new WorkerPoolOptions { Workers = 4, ShutdownTimeout = TimeSpan.FromSeconds(5), AskTimeout = TimeSpan.FromSeconds(45) };
+                options.Cluster.Enabled = true;
+                options.Handlers.Add<TestCluster.Work, string>(TestCluster.Handler, async (work, _) =>
+                {
+                    runs.AddOrUpdate(work.Tag, 1, (_, n) => n + 1);
+                    await release.Task;
+                    return work.Tag;
+                });
+                return WorkerPool.Create(node, options, "jobs");
+            }
+
+            Gated(a); // the oldest: the supervisor's node
+            var front = Gated(b);
+            var other = Gated(c);
+            await TestCluster.JoinAsync(a, b, c);
+            await TestSignals.EventuallyAsync(() => front.GetStats().WorkersByNode.Count == 3, () => $"{front.GetStats()}");
+
+            // Twenty keys, each task waiting (running, or queued behind the twelve workers) when the supervisor is lost.
+            var ids = new Dictionary<string, long>();
+            for (var i = 0; i < 20; i++)
+            {
+                ids[$"k{i}"] = await front.SubmitAsync(TestCluster.Handler, new TestCluster.Work(0, $"k{i}"), new TaskOptions { Key = $"k{i}" });
+            }
+
+            await a.Terminate(); // a crash: the singleton moves to b once a is downed
+            var again = new List<(string Key, long Id)>();
+            foreach (var key in ids.Keys)
+            {
+                again.Add((key, await other.SubmitAsync(TestCluster.Handler, new TestCluster.Work(0, key), new TaskOptions { Key = key }).WaitAsync(TimeSpan.FromSeconds(60))));
+            }
+
+            release.TrySetResult();
+            await front.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await other.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.All(again, repeat => Assert.Equal(ids[repeat.Key], repeat.Id));
+            Assert.Equal(20, runs.Count);
+            Assert.Equal(ids.Values.Order(), front.GetResults().Keys.Order());
+            Assert.Equal(ids.Values.Order(), other.GetResults().Keys.Order());
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(a, b, c);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_with_a_key_taken_by_another_node_must_await_that_tasks_value()
     {
         var a = TestCluster.Node();

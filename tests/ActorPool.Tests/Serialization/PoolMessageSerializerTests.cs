@@ -73,6 +73,7 @@ public sealed class PoolMessageSerializerTests : IDisposable
             nameof(CancelTasks) => new CancelTasks([7]),
             nameof(TasksRefused) => new TasksRefused(1, RejectionReason.Stopped, "no"),
             nameof(RegisterFront) => new RegisterFront(actor),
+            nameof(FrontResubmitted) => new FrontResubmitted(actor),
             nameof(FrontRegistered) => new FrontRegistered("akka.tcp://a@h:1"),
             nameof(TaskOutcomes) => new TaskOutcomes([outcome]),
             nameof(RunTasks) => new RunTasks([new WireTask(1, "h", [4], 1, 100, 3)]),
