@@ -8,6 +8,9 @@ internal sealed class ConcurrencyMeter
 
     public int Max => Volatile.Read(ref _max);
 
+    /// <summary>How many run now.</summary>
+    public int Current => Volatile.Read(ref _current);
+
     public IDisposable Enter()
     {
         var now = Interlocked.Increment(ref _current);

@@ -178,10 +178,8 @@ public sealed class ClusterKeyTests
         try
         {
             var othersAllRunning = TestSignals.NewGate();
-            var limitedNow = 0;
-            var limitedMost = 0;
-            var othersNow = 0;
-            var othersMost = 0;
+            var limited = new ConcurrencyMeter();
+            var others = new ConcurrencyMeter();
             WorkerPool Counted(ActorSystem node)
             {
                 var options = new WorkerPoolOptions { Workers = 4, ShutdownTimeout = TimeSpan.FromSeconds(5) };
@@ -189,24 +187,13 @@ public sealed class ClusterKeyTests
                 options.ConcurrencyLimits["tenant-42"] = 2;
                 options.Handlers.Add<TestCluster.Work, string>(TestCluster.Handler, async (work, _) =>
                 {
-                    var limitedTask = work.Tag == "tenant-42";
-                    if (limitedTask)
-                    {
-                        InterlockedMax(ref limitedMost, Interlocked.Increment(ref limitedNow));
-                    }
-                    else
-                    {
-                        InterlockedMax(ref othersMost, Interlocked.Increment(ref othersNow));
-                    }
-
-                    if (Volatile.Read(ref limitedNow) + Volatile.Read(ref othersNow) == 8)
+                    using var running = (work.Tag == "tenant-42" ? limited : others).Enter();
+                    if (limited.Current + others.Current == 8)
                     {
                         othersAllRunning.TrySetResult(); // two of the limited key beside six others: all eight workers of both nodes busy
                     }
 
                     await othersAllRunning.Task;
-                    Interlocked.Decrement(ref limitedTask ? ref limitedNow : ref othersNow);
-
                     return work.Tag;
                 });
                 return WorkerPool.Create(node, options, "jobs");
@@ -217,25 +204,17 @@ public sealed class ClusterKeyTests
             await TestCluster.JoinAsync(a, b);
             await TestSignals.EventuallyAsync(() => pool.GetStats().Workers == 8, () => $"{pool.GetStats()}");
 
-            var limited = Enumerable.Range(0, 10).Select(_ => pool.RunAsync<string>(TestCluster.Handler, new TestCluster.Work(0, "tenant-42"), new TaskOptions { ConcurrencyKey = "tenant-42" })).ToArray();
-            var others = Enumerable.Range(0, 6).Select(i => pool.RunAsync<string>(TestCluster.Handler, new TestCluster.Work(0, $"other-{i}"), new TaskOptions { ConcurrencyKey = $"other-{i}" })).ToArray();
+            var tenantRuns = Enumerable.Range(0, 10).Select(_ => pool.RunAsync<string>(TestCluster.Handler, new TestCluster.Work(0, "tenant-42"), new TaskOptions { ConcurrencyKey = "tenant-42" })).ToArray();
+            var otherRuns = Enumerable.Range(0, 6).Select(i => pool.RunAsync<string>(TestCluster.Handler, new TestCluster.Work(0, $"other-{i}"), new TaskOptions { ConcurrencyKey = $"other-{i}" })).ToArray();
 
             await othersAllRunning.WaitAsync();
-            await Task.WhenAll(limited.Concat(others)).WaitAsync(TestSignals.Patience);
-            Assert.Equal(2, limitedMost);
-            Assert.Equal(6, othersMost);
+            await Task.WhenAll(tenantRuns.Concat(otherRuns)).WaitAsync(TestSignals.Patience);
+            Assert.Equal(2, limited.Max);
+            Assert.Equal(6, others.Max);
         }
         finally
         {
             await TestCluster.StopAllAsync(a, b);
-        }
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen;
-        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
         }
     }
 }

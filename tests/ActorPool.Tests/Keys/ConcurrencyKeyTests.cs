@@ -9,8 +9,8 @@ public sealed class ConcurrencyKeyTests
     [Fact]
     public async Task A_key_limited_to_two_must_never_run_more_while_the_other_workers_stay_busy()
     {
-        var limited = new Concurrency();
-        var others = new Concurrency();
+        var limited = new ConcurrencyMeter();
+        var others = new ConcurrencyMeter();
         var othersAllRunning = TestSignals.NewGate();
         var options = new WorkerPoolOptions { Workers = 8 };
         options.ConcurrencyLimits["tenant-42"] = 2;
@@ -22,7 +22,7 @@ public sealed class ConcurrencyKeyTests
         // at its head by the limited key, or a limit not kept, never gets there.
         void OpenWhenAllBusy()
         {
-            if (limited.Now + others.Now == 8)
+            if (limited.Current + others.Current == 8)
             {
                 othersAllRunning.TrySetResult();
             }
@@ -52,8 +52,8 @@ public sealed class ConcurrencyKeyTests
         await Task.WhenAll(tenant.Concat(rest)).WaitAsync(TestSignals.Patience);
         await pool.WaitAsync().WaitAsync(TestSignals.Patience);
 
-        Assert.Equal(2, limited.Most);
-        Assert.Equal(6, others.Most);
+        Assert.Equal(2, limited.Max);
+        Assert.Equal(6, others.Max);
         Assert.Equal(16, pool.GetStats().Succeeded);
         Assert.True(busy.WaitingForKey <= 8, $"waiting for their key: {busy.WaitingForKey}");
     }
@@ -145,7 +145,7 @@ public sealed class ConcurrencyKeyTests
     {
         var options = new WorkerPoolOptions { Workers = 4 };
         options.ConcurrencyLimits["serial"] = 1;
-        var concurrency = new Concurrency();
+        var concurrency = new ConcurrencyMeter();
         await using var pool = new WorkerPool(options);
         pool.Start();
 
@@ -159,7 +159,7 @@ public sealed class ConcurrencyKeyTests
             new TaskOptions { ConcurrencyKey = "serial" })).ToArray();
 
         Assert.Equal(Enumerable.Range(0, 50), await Task.WhenAll(runs).WaitAsync(TestSignals.Patience));
-        Assert.Equal(1, concurrency.Most);
+        Assert.Equal(1, concurrency.Max);
     }
 
     [Fact]
@@ -172,32 +172,5 @@ public sealed class ConcurrencyKeyTests
         Assert.Equal("ConcurrencyLimits[tenant-42]", error.ParamName);
         var fallback = Assert.Throws<ArgumentOutOfRangeException>(new WorkerPoolOptions { DefaultConcurrencyLimit = 0 }.Validate);
         Assert.Equal(nameof(WorkerPoolOptions.DefaultConcurrencyLimit), fallback.ParamName);
-    }
-
-    /// <summary>Counts how many run at once and the most there ever were.</summary>
-    private sealed class Concurrency
-    {
-        private int _now;
-        private int _most;
-
-        public int Now => Volatile.Read(ref _now);
-
-        public int Most => Volatile.Read(ref _most);
-
-        public Exit Enter()
-        {
-            var now = Interlocked.Increment(ref _now);
-            int most;
-            while (now > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, most) != most)
-            {
-            }
-
-            return new Exit(this);
-        }
-
-        public readonly struct Exit(Concurrency owner) : IDisposable
-        {
-            public void Dispose() => Interlocked.Decrement(ref owner._now);
-        }
     }
 }
