@@ -168,7 +168,10 @@ public sealed class WorkerPoolInvariantTests
             {
                 var result = bag.Single();
                 Assert.Equal(result, results[result.TaskId]);
-                Assert.Equal(runs[i], result.Attempts);
+                // A run abandoned by the stop is recorded at once; on a loaded machine its worker
+                // may reach the delegate only after the stop returned, so its run may count late.
+                var index = i;
+                await TestSignals.EventuallyAsync(() => Volatile.Read(ref runs[index]) == result.Attempts, () => $"job {index}: {runs[index]} runs, {result.Attempts} attempts recorded ({result.Outcome})");
                 Assert.InRange(result.Attempts, 0, scenario.MaxAttempts);
             }
             else
