@@ -37,6 +37,10 @@ internal static class OptionLimits
     /// <inheritdoc cref="Limit(TimeSpan)"/>
     public static TimeSpan? Limit(TimeSpan? value) => value is { } v ? Limit(v) : null;
 
+    /// <summary>A duration in <paramref name="time"/>'s timestamp units; "no limit" and beyond is far enough never to come.</summary>
+    public static long Timestamps(TimeSpan span, TimeProvider time) =>
+        span >= Forever ? long.MaxValue / 2 : (long)(span.TotalSeconds * time.TimestampFrequency);
+
     /// <summary>A duration capped to what timers can wait.</summary>
     public static TimeSpan Cap(TimeSpan value) => value >= Forever ? Forever : value;
 }

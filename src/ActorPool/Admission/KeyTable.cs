@@ -100,7 +100,7 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
         if (left > TimeSpan.Zero)
         {
             var entry = new Entry(leader: null) { Id = id };
-            entry.Finish(new Ending(outcome, error, Value: null, time.GetTimestamp() + Ticks(left)));
+            entry.Finish(new Ending(outcome, error, Value: null, time.GetTimestamp() + OptionLimits.Timestamps(left, time)));
             _entries[key] = entry;
             _windows.Enqueue((key, entry));
         }
@@ -135,7 +135,7 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
             entry.Joiners = null;
             if (window > TimeSpan.Zero)
             {
-                entry.Finish(new Ending(item.Outcome, item.Error, item.ValueForJoiners, now + Ticks(window)));
+                entry.Finish(new Ending(item.Outcome, item.Error, item.ValueForJoiners, now + OptionLimits.Timestamps(window, time)));
             }
             else
             {
@@ -312,9 +312,6 @@ internal sealed class KeyTable(TimeProvider time, TimeSpan defaultWindow)
             _sweepLock.Exit();
         }
     }
-
-    private long Ticks(TimeSpan span) =>
-        span >= OptionLimits.Forever ? long.MaxValue / 2 : (long)(span.TotalSeconds * time.TimestampFrequency);
 
     /// <summary>How a key's task ended, kept for its window: repeats complete from it.</summary>
     private sealed record Ending(TaskOutcome Outcome, Exception? Error, object? Value, long Until);

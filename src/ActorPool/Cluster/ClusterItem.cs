@@ -35,12 +35,7 @@ internal sealed class ClusterItem(WireSubmit submit, IActorRef front) : WorkItem
 
     public override string? DedupKey => Settings?.DedupKey;
 
-    public override TimeSpan? DedupWindow => Settings?.DedupWindowMs switch
-    {
-        null => null,
-        < 0 => OptionLimits.Forever,
-        { } ms => TimeSpan.FromMilliseconds(ms),
-    };
+    public override TimeSpan? DedupWindow => Settings?.DeduplicationWindow();
 
     public override string? ConcurrencyKey => Settings?.ConcurrencyKey;
 

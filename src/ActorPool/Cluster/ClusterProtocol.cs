@@ -40,8 +40,17 @@ internal sealed record WireOptions(
         QueueTimeout = Duration(QueueTimeoutMs),
         MaxAttempts = MaxAttempts,
         Key = DedupKey,
-        DeduplicationWindow = DedupWindowMs is { } ms ? (ms < 0 ? OptionLimits.Forever : TimeSpan.FromMilliseconds(ms)) : null,
+        DeduplicationWindow = DeduplicationWindow(),
         ConcurrencyKey = ConcurrencyKey,
+    };
+
+    /// <summary>The task's own deduplication window; -1 ms ("no limit") is a window that never ends, not a negative one.</summary>
+    /// <remarks>A method, not a property: the record's properties are its wire form.</remarks>
+    public TimeSpan? DeduplicationWindow() => DedupWindowMs switch
+    {
+        null => null,
+        < 0 => OptionLimits.Forever,
+        { } ms => TimeSpan.FromMilliseconds(ms),
     };
 
     private static long? Milliseconds(TimeSpan? value) =>

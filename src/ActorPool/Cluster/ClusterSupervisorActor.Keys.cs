@@ -91,7 +91,7 @@ internal sealed partial class ClusterSupervisorActor
         var now = _options.TimeProvider.GetTimestamp();
         if (window > TimeSpan.Zero)
         {
-            entry.Finish(outcome, now + Ticks(window));
+            entry.Finish(outcome, now + OptionLimits.Timestamps(window, _options.TimeProvider));
             _keyWindows.Enqueue((key, entry));
         }
         else
@@ -109,13 +109,6 @@ internal sealed partial class ClusterSupervisorActor
         }
     }
 
-    /// <summary>When a keyed task's key is free again, on the wall clock the journal keeps; null for at once.</summary>
-    private DateTimeOffset? KeyFreeAt(ClusterItem item)
-    {
-        var window = item.DedupWindow ?? _options.DeduplicationWindow;
-        return item.DedupKey is not null && window > TimeSpan.Zero ? _options.TimeProvider.GetUtcNow() + OptionLimits.Cap(window) : null;
-    }
-
     /// <summary>After a failover of a durable pool: keys of finished tasks still in their window are taken again.</summary>
     private void RecoverKeys()
     {
@@ -128,7 +121,7 @@ internal sealed partial class ClusterSupervisorActor
                 var entry = new ClusterKey(outcome.Id);
                 entry.Finish(
                     new WireOutcome(outcome.Id, outcome.Outcome, outcome.Result, outcome.ErrorType, outcome.ErrorMessage, outcome.DurationTicks, outcome.StartedAt, outcome.Attempts, RetryWanted: false, outcome.Node),
-                    _options.TimeProvider.GetTimestamp() + Ticks(left));
+                    _options.TimeProvider.GetTimestamp() + OptionLimits.Timestamps(left, _options.TimeProvider));
                 _keys[outcome.DedupKey!] = entry;
                 _keyWindows.Enqueue((outcome.DedupKey!, entry));
             }
@@ -188,6 +181,9 @@ internal sealed partial class ClusterSupervisorActor
     /// <summary>How long a new supervisor waits for every front before it takes keyed tasks anyway: well inside a front's ask timeout.</summary>
     private TimeSpan KeysSettleTimeout => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, OptionLimits.Cap(_options.AskTimeout).Ticks / 2));
 
+    /// <summary>Takes a task that has not started out of the queue, or out of waiting aside for its key; false if it is in neither.</summary>
+    private bool RemoveWaiting(ClusterItem item) => _queue.Remove(item) || _keyLimits?.Remove(item) == true;
+
     /// <summary>The task's run ended or it went back unrun: its concurrency key frees a slot, and the first task waiting aside for it is queued again.</summary>
     private void ReleaseKey(ClusterItem item)
     {
@@ -196,9 +192,6 @@ internal sealed partial class ClusterSupervisorActor
             _queue.EnqueueFront(next);
         }
     }
-
-    private long Ticks(TimeSpan span) =>
-        span >= OptionLimits.Forever ? long.MaxValue / 2 : (long)(span.TotalSeconds * _options.TimeProvider.TimestampFrequency);
 
     /// <summary>The wait for the fronts' keys is over.</summary>
     private sealed class KeysSettleDue : INoSerializationVerificationNeeded

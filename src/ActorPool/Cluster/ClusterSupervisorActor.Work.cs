@@ -115,7 +115,7 @@ internal sealed partial class ClusterSupervisorActor
             }
 
             var error = new OperationCanceledException("The caller cancelled the task before it ran.");
-            if (item.State == ItemState.Queued && (_queue.Remove(item) || _keyLimits?.Remove(item) == true))
+            if (item.State == ItemState.Queued && RemoveWaiting(item))
             {
                 Settle(item, ItemState.Queued, TaskOutcome.Cancelled, error, ran: item.Attempts > 0);
             }
@@ -234,7 +234,7 @@ internal sealed partial class ClusterSupervisorActor
         FinishKey(item, wire);
         if (_durable)
         {
-            JournalBehind(_unjournaled, new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node, item.DedupKey, KeyFreeAt(item)));
+            JournalBehind(_unjournaled, new DurableOutcome(wire.Id, item.Key, wire.Outcome, wire.ErrorType, wire.ErrorMessage, wire.DurationTicks, wire.StartedAt, wire.Attempts, wire.Result, wire.Node, item.DedupKey, item.KeyTakenUntil(_options.DeduplicationWindow, _results.WallClock(item.EndTimestamp))));
         }
     }
 
@@ -316,7 +316,7 @@ internal sealed partial class ClusterSupervisorActor
         _expiry.TakeExpired(_expired);
         foreach (var item in _expired.Cast<ClusterItem>())
         {
-            if (item.Attempts == 0 && (_queue.Remove(item) || _keyLimits?.Remove(item) == true))
+            if (item.Attempts == 0 && RemoveWaiting(item))
             {
                 Settle(item, ItemState.Queued, TaskOutcome.TimedOut, new TimeoutException("The task waited longer than its queue timeout and was never started."), ran: false);
             }

@@ -27,8 +27,7 @@ internal sealed class JournalFeed
     private DurableOutcome OutcomeOf(IRecordedOutcome item)
     {
         var error = item.Error;
-        var key = (item as WorkItem)?.DedupKey;
-        var window = (item as WorkItem)?.DedupWindow ?? DefaultWindow;
+        var task = item as WorkItem;
         return new DurableOutcome(
             item.Id,
             item.Key,
@@ -38,7 +37,7 @@ internal sealed class JournalFeed
             Store!.Duration(item).Ticks,
             Store.WallClock(item.StartTimestamp),
             item.Attempts,
-            DedupKey: key,
-            DedupUntil: key is not null && window > TimeSpan.Zero ? Store.WallClock(item.EndTimestamp) + OptionLimits.Cap(window) : null);
+            DedupKey: task?.DedupKey,
+            DedupUntil: task?.KeyTakenUntil(DefaultWindow, Store.WallClock(item.EndTimestamp)));
     }
 }

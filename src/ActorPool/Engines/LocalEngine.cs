@@ -158,9 +158,11 @@ internal sealed class LocalEngine : PoolEngine
 
     public override async Task<IReadOnlyList<long>> SubmitMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
     {
-        if (total > 0 && _keys is not null && itemAt(0).DedupKey is not null)
+        // Made once: whether the tasks carry a key decides the path, and the item is the first task either way.
+        var first = total > 0 ? itemAt(0) : null;
+        if (first?.DedupKey is not null && _keys is not null)
         {
-            return await SubmitKeyedMany(total, itemAt, cancellationToken).ConfigureAwait(false);
+            return await SubmitKeyedMany(total, first, itemAt, cancellationToken).ConfigureAwait(false);
         }
 
         var ids = new long[total];
@@ -174,7 +176,7 @@ internal sealed class LocalEngine : PoolEngine
                 var count = Math.Min(buffer.Length, total - next);
                 for (var i = 0; i < count; i++)
                 {
-                    buffer[i] = itemAt(next + i);
+                    buffer[i] = next + i == 0 ? first! : itemAt(next + i);
                 }
 
                 var accepted = _gate.AdmitMany(buffer.AsSpan(0, count), out var stoppedAt, out var settled);
@@ -212,7 +214,7 @@ internal sealed class LocalEngine : PoolEngine
     }
 
     /// <summary>Tasks sharing one key: the first holds it, the rest join it one by one.</summary>
-    private async Task<IReadOnlyList<long>> SubmitKeyedMany(int total, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<long>> SubmitKeyedMany(int total, WorkItem first, Func<int, WorkItem> itemAt, CancellationToken cancellationToken)
     {
         var ids = new long[total];
         var next = 0;
@@ -220,7 +222,7 @@ internal sealed class LocalEngine : PoolEngine
         {
             for (; next < total; next++)
             {
-                ids[next] = await Submit(itemAt(next), cancellationToken).ConfigureAwait(false);
+                ids[next] = await Submit(next == 0 ? first : itemAt(next), cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -34,8 +34,12 @@ internal abstract class NamedTaskEngine : PoolEngine
 
         return KeysReady is { IsCompleted: false } ready
             ? AdmitKeyedWhenReadyAsync(keys, named, ready, cancellationToken)
-            : keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken) ?? Task.FromResult(named.Id);
+            : AdmitKeyed(keys, named, cancellationToken);
     }
+
+    /// <summary>A keyed submit: joins the key's task, or is admitted as it (the named path always answers with a task).</summary>
+    private Task<long> AdmitKeyed(KeyTable keys, NamedItem named, CancellationToken cancellationToken) =>
+        keys.Admit(named, _admitNamed ??= (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken)!;
 
     /// <summary>Completes once the key table holds every key of tasks read back from a journal; null when nothing is read back.</summary>
     protected virtual Task? KeysReady => null;
@@ -52,8 +56,11 @@ internal abstract class NamedTaskEngine : PoolEngine
             throw;
         }
 
-        return await (keys.Admit(named, (keyed, token) => AdmitNamed((NamedItem)keyed, token), cancellationToken) ?? Task.FromResult(named.Id)).ConfigureAwait(false);
+        return await AdmitKeyed(keys, named, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Admits a keyed named task; made on first use (a race makes an equal one).</summary>
+    private Func<WorkItem, CancellationToken, Task<long>?>? _admitNamed;
 
     /// <summary>The pool's deduplication keys when they are kept in this process (a durable pool); null when the supervisor keeps them (a clustered one).</summary>
     protected virtual KeyTable? Keys => null;

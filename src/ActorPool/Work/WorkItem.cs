@@ -44,6 +44,12 @@ internal abstract class WorkItem : IRecordedOutcome
     /// <summary>The task's own <see cref="TaskOptions.DeduplicationWindow"/>, or null for the pool's.</summary>
     public virtual TimeSpan? DedupWindow => Options?.DeduplicationWindow;
 
+    /// <summary>Until when a finished keyed task keeps its key taken, for a journal; null when it has no key or no window.</summary>
+    /// <param name="poolWindow">The pool's <see cref="WorkerPoolOptions.DeduplicationWindow"/>, for a task without its own.</param>
+    /// <param name="endedAt">When the task ended, on the wall clock.</param>
+    public DateTimeOffset? KeyTakenUntil(TimeSpan poolWindow, DateTimeOffset endedAt) =>
+        DedupKey is not null && (DedupWindow ?? poolWindow) is var window && window > TimeSpan.Zero ? endedAt + OptionLimits.Cap(window) : null;
+
     /// <summary>The concurrency key of <see cref="TaskOptions.ConcurrencyKey"/>.</summary>
     public virtual string? ConcurrencyKey => Options?.ConcurrencyKey;
 
