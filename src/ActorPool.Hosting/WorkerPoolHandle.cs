@@ -1,7 +1,9 @@
+using ActorPool.Diagnostics;
+
 namespace ActorPool.Hosting;
 
 /// <summary>Forwards <see cref="IWorkerPool"/> to a host-owned <see cref="WorkerPool"/>; it has no stop, because the host stops the pool.</summary>
-internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool
+internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool, IPoolInspection
 {
     /// <summary>The pool itself, for the host's start and stop.</summary>
     public WorkerPool Pool { get; } = pool;
@@ -36,6 +38,20 @@ internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool
     public Task WaitAsync(CancellationToken cancellationToken = default) => Pool.WaitAsync(cancellationToken);
 
     public void Resize(int workers) => Pool.Resize(workers);
+
+    public Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default) => Pool.CancelAsync(id, cancellationToken);
+
+    public Task<long> RetryAsync(long id, CancellationToken cancellationToken = default) => Pool.RetryAsync(id, cancellationToken);
+
+    string IPoolInspection.Mode => Inspection.Mode;
+
+    WorkerPoolOptions IPoolInspection.Options => Inspection.Options;
+
+    string? IPoolInspection.SupervisorNode => Inspection.SupervisorNode;
+
+    private IPoolInspection Inspection => Pool;
+
+    Task<IReadOnlyList<PendingTask>> IPoolInspection.GetPendingAsync(int max, CancellationToken cancellationToken) => Inspection.GetPendingAsync(max, cancellationToken);
 
     public PoolStats GetStats() => Pool.GetStats();
 

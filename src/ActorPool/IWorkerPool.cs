@@ -107,6 +107,23 @@ public interface IWorkerPool
     /// <returns>A task that completes when those outcomes are recorded and visible in <see cref="GetResults"/> and <see cref="GetStats"/>.</returns>
     Task WaitAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Cancels one accepted task by its id: a waiting task is recorded <see cref="TaskOutcome.Cancelled"/> unrun, a running one has its token cancelled.</summary>
+    /// <param name="id">The id the pool returned for the task.</param>
+    /// <param name="cancellationToken">Stops waiting for the pool's answer; a cancel already sent still applies.</param>
+    /// <returns>True when the task was waiting or running and is now being cancelled; false when no task with that id waits or runs (it ended already, or never existed).</returns>
+    /// <remarks>A running task ends <see cref="TaskOutcome.Cancelled"/> once it returns, and is not tried again; one that ignores its token runs to its end and keeps its own outcome.</remarks>
+    Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Submits again, under a new id, a named task that ended without succeeding: the same handler, payload and options.</summary>
+    /// <param name="id">The id of the finished task; its result must still be retained (see <see cref="WorkerPoolOptions.MaxRetainedResults"/>).</param>
+    /// <param name="cancellationToken">Stops waiting for queue room, as for <c>SubmitAsync</c>.</param>
+    /// <returns>The new task's id; its <see cref="TaskResult.RetryOf"/> is <paramref name="id"/>.</returns>
+    /// <exception cref="KeyNotFoundException">No retained result has that id; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The task succeeded.</exception>
+    /// <exception cref="NotSupportedException">The task was a closure, not a named task: the pool keeps no delegate to run again.</exception>
+    /// <exception cref="SubmitRejectedException">The pool did not accept the new task.</exception>
+    Task<long> RetryAsync(long id, CancellationToken cancellationToken = default);
+
     /// <summary>Changes the number of workers while the pool runs.</summary>
     /// <param name="workers">The new worker count.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is out of range; the message gives the range.</exception>

@@ -20,4 +20,16 @@ public sealed record TaskResult(
 
     /// <summary>The address of the cluster node that ran the task (its last try), for a clustered pool; null otherwise.</summary>
     public string? Node { get; init; }
+
+    /// <summary>The handler's name, for a named task; null for a closure.</summary>
+    public string? Handler { get; init; }
+
+    /// <summary>The payload as JSON, for a named task; null for a closure.</summary>
+    public string? Payload { get; init; }
+
+    /// <summary>The id of the task this one retries (see <see cref="IWorkerPool.RetryAsync"/>); null for a first submit.</summary>
+    public long? RetryOf { get; init; }
+
+    /// <summary>How long the task waited from its acceptance to its first start; zero when it never started.</summary>
+    public TimeSpan QueueWait { get; init; }
 }

@@ -1,3 +1,4 @@
+using ActorPool.Diagnostics;
 using ActorPool.Configuration;
 using ActorPool.Engines;
 using ActorPool.Messages;
@@ -20,7 +21,7 @@ namespace ActorPool;
 /// <para>This class is the front: admission is decided by the pool's admission gate, outcomes are
 /// written by its recorder, and start and stop by its lifecycle. Every member is thread-safe.</para>
 /// </remarks>
-public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
+public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
 {
     private const string OwnPoolName = "pool";
 
@@ -247,6 +248,55 @@ public sealed class WorkerPool : IWorkerPool, IAsyncDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     /// <remarks>A pool that was never started does not run its queued tasks, so waiting on it lasts until it is started or stopped.</remarks>
     public Task WaitAsync(CancellationToken cancellationToken = default) => _engine.WaitAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default) => _engine.CancelAsync(id, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<long> RetryAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var (result, options) = _engine.FindResult(id) ?? throw new KeyNotFoundException($"No retained result has task id {id}: the task is still waiting or running, never existed, or its result was evicted (MaxRetainedResults is {_options.MaxRetainedResults}).");
+        if (result.Outcome == TaskOutcome.Succeeded)
+        {
+            throw new InvalidOperationException($"Task {id} succeeded; only a task that failed, timed out, was cancelled or was dropped can be retried.");
+        }
+
+        if (result.Handler is not { } handler || result.Payload is not { } payload)
+        {
+            throw new NotSupportedException($"Task {id} was submitted as a closure; the pool keeps no delegate to run again, so only named tasks (SubmitAsync(handler, payload)) can be retried.");
+        }
+
+        var named = Handler(handler);
+        var item = new NamedItem(named, global::System.Text.Encoding.UTF8.GetBytes(payload), WithoutKey(options), _options.Services) { Retries = id };
+        return _engine.Submit(item, cancellationToken);
+    }
+
+    /// <summary>An operator's retry is asked for explicitly: a deduplication key still taken by the task it retries would only join it.</summary>
+    private static TaskOptions? WithoutKey(TaskOptions? options) =>
+        options?.Key is null ? options : new TaskOptions
+        {
+            Id = options.Id,
+            Priority = options.Priority,
+            Timeout = options.Timeout,
+            QueueTimeout = options.QueueTimeout,
+            MaxAttempts = options.MaxAttempts,
+            ConcurrencyKey = options.ConcurrencyKey,
+            OnCompleted = options.OnCompleted,
+        };
+
+    string IPoolInspection.Mode => (_options.Cluster.Enabled, _options.Persistence.Enabled) switch
+    {
+        (true, true) => "cluster, durable",
+        (true, false) => "cluster",
+        (false, true) => "durable",
+        _ => "local",
+    };
+
+    WorkerPoolOptions IPoolInspection.Options => _options;
+
+    string? IPoolInspection.SupervisorNode => _engine.SupervisorNode;
+
+    Task<IReadOnlyList<PendingTask>> IPoolInspection.GetPendingAsync(int max, CancellationToken cancellationToken) => _engine.GetPendingAsync(max, cancellationToken);
 
     /// <summary>Changes the number of workers while the pool runs.</summary>
     /// <param name="workers">The new worker count: 1 to 10,000 and, with a <see cref="WorkerPoolOptions.Resizer"/>, within its bounds.</param>

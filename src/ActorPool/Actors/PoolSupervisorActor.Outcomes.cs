@@ -129,6 +129,12 @@ internal sealed partial class PoolSupervisorActor
         }
 
         ReportToBreaker(TaskOutcome.Failed, item);
+        if (CancelledBeforeRetry(item))
+        {
+            SettleHere(item, ItemState.RetryWaiting, TaskOutcome.Cancelled, CancelledError(item.Id), ran: true);
+            return;
+        }
+
         if (_stop.Requested || _stop.Cancelling || item.CallerToken.IsCancellationRequested)
         {
             SettleHere(item, ItemState.RetryWaiting, TaskOutcome.Failed, item.Error, ran: true);

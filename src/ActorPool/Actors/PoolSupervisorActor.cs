@@ -196,6 +196,8 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         Receive<StopPool>(stop => _released.Add(stop.Completion));
         Receive<AwaitOutcomes>(wait => _released.Add(wait.Completion));
         Receive<GetPoolState>(HandleGetState);
+        Receive<CancelTask>(cancel => cancel.Reply.TrySetResult(false));
+        Receive<ListPending>(list => list.Reply.TrySetResult([]));
         Receive<BatchDone>(_ => ReleaseWorker(Sender));
         Receive<Terminated>(terminated => _roster.Leave(terminated.ActorRef, out _));
         ReceiveAny(_ => { });
@@ -229,5 +231,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         Receive<ResizeTick>(_ => HandleResizeTick());
         Receive<AwaitOutcomes>(HandleAwaitOutcomes);
         Receive<GetPoolState>(HandleGetState);
+        Receive<CancelTask>(HandleCancelTask);
+        Receive<ListPending>(HandleListPending);
     }
 }

@@ -5,7 +5,8 @@ using Akka.Event;
 namespace ActorPool.Actors;
 
 /// <summary>How one run ended: its outcome, the exception behind it, and whether the pool's retry rule asks for another try.</summary>
-internal readonly record struct RunEnd(TaskOutcome Outcome, Exception? Error, bool RetryWanted);
+/// <remarks><c>ByRequest</c>: the run was cancelled by its id (<c>CancelAsync</c>), not by a stop or a leaving node.</remarks>
+internal readonly record struct RunEnd(TaskOutcome Outcome, Exception? Error, bool RetryWanted, bool ByRequest = false);
 
 /// <summary>
 /// Runs one task at a time for the worker that owns it, local or on a cluster's node: gives the
@@ -20,6 +21,15 @@ internal sealed class TaskRunner(RunRules rules, ILoggingAdapter log)
     private CancellationTokenSource? _cancellation;
     private TaskDeadline? _deadline;
 
+    /// <summary>
+    /// The token of runs without one of their own: linked to the pool's once per worker, so that
+    /// <see cref="CancelRun"/> can cancel one run without a token source per task. Replaced once used.
+    /// </summary>
+    private CancellationTokenSource? _shared;
+
+    /// <summary>The current run was cancelled by its id (<c>CancelAsync</c>).</summary>
+    private bool _cancelRequested;
+
     /// <summary>The execution context runs start in when they must carry the pool's mark; captured once.</summary>
     private ExecutionContext? _insideContext;
 
@@ -32,15 +42,16 @@ internal sealed class TaskRunner(RunRules rules, ILoggingAdapter log)
     /// <summary>Calls the task's delegate; whatever it does (throw, return null) comes back as a task.</summary>
     public Task Start(WorkItem item)
     {
-        var token = rules.PoolToken;
+        _cancelRequested = false;
+        var token = SharedToken();
         var timeout = rules.TimeoutOf(item.Options);
         if (timeout is not null || item.CallerToken.CanBeCanceled)
         {
             // Only a run with a deadline or a caller token needs a token of its own; the rest
-            // share the pool's, which spares a token source and a registration per task.
+            // share the worker's, which spares a token source and a registration per task.
             _cancellation = item.CallerToken.CanBeCanceled
-                ? CancellationTokenSource.CreateLinkedTokenSource(rules.PoolToken, item.CallerToken)
-                : CancellationTokenSource.CreateLinkedTokenSource(rules.PoolToken);
+                ? CancellationTokenSource.CreateLinkedTokenSource(token, item.CallerToken)
+                : CancellationTokenSource.CreateLinkedTokenSource(token);
             token = _cancellation.Token;
             if (timeout is { } limit)
             {
@@ -73,13 +84,34 @@ internal sealed class TaskRunner(RunRules rules, ILoggingAdapter log)
         {
             TaskOutcome.TimedOut => new RunEnd(outcome, new TimeoutException($"The task ran longer than its timeout of {rules.TimeoutOf(item.Options)}.", error), RetryWanted: false),
             TaskOutcome.Failed => new RunEnd(outcome, error, WantsRetry(item, error)),
-            _ => new RunEnd(outcome, error, RetryWanted: false),
+            _ => new RunEnd(outcome, error, RetryWanted: false, ByRequest: outcome == TaskOutcome.Cancelled && _cancelRequested),
         };
+    }
+
+    /// <summary>Cancels the current run's token, asked for by the task's id; its outcome is then <see cref="TaskOutcome.Cancelled"/> and it is not tried again.</summary>
+    public void CancelRun()
+    {
+        _cancelRequested = true;
+        if (_cancellation is not null)
+        {
+            Cancellations.Cancel(_cancellation);
+        }
+        else if (_shared is not null)
+        {
+            Cancellations.Cancel(_shared);
+            _shared = null; // the next run gets a fresh one
+        }
     }
 
     /// <summary>The worker goes away mid-run: the run's token is cancelled and its deadline disarmed.</summary>
     public void Abandon()
     {
+        if (_shared is not null)
+        {
+            Cancellations.Cancel(_shared);
+            _shared = null;
+        }
+
         _deadline?.Dispose();
         _deadline = null;
         if (_cancellation is not null)
@@ -147,7 +179,7 @@ internal sealed class TaskRunner(RunRules rules, ILoggingAdapter log)
             return TaskOutcome.TimedOut;
         }
 
-        return rules.PoolToken.IsCancellationRequested || item.CallerToken.IsCancellationRequested
+        return _cancelRequested || rules.PoolToken.IsCancellationRequested || item.CallerToken.IsCancellationRequested
             ? TaskOutcome.Cancelled
             : TaskOutcome.Failed;
     }
@@ -155,7 +187,7 @@ internal sealed class TaskRunner(RunRules rules, ILoggingAdapter log)
     private bool WantsRetry(WorkItem item, Exception error)
     {
         var maxAttempts = item.Options?.MaxAttempts ?? rules.MaxAttempts;
-        if (item.Attempts >= maxAttempts || error is OperationCanceledException or CircuitOpenException
+        if (_cancelRequested || item.Attempts >= maxAttempts || error is OperationCanceledException or CircuitOpenException
             || (rules.PoolTokenEndsRetries && rules.PoolToken.IsCancellationRequested) || item.CallerToken.IsCancellationRequested)
         {
             return false;
@@ -170,6 +202,12 @@ internal sealed class TaskRunner(RunRules rules, ILoggingAdapter log)
             log.Error(ex, "The ShouldRetry predicate threw for task {0}; not retrying", item.Id);
             return false;
         }
+    }
+
+    private CancellationToken SharedToken()
+    {
+        _shared ??= CancellationTokenSource.CreateLinkedTokenSource(rules.PoolToken);
+        return _shared.Token;
     }
 
     /// <summary>Ends the current run's own token and deadline; returns whether the deadline fired.</summary>

@@ -54,6 +54,13 @@ internal sealed class WorkerActor : ReceiveActor
         _onRunEnded = () => self.Tell(RunEnded.Instance, ActorRefs.NoSender);
         Receive<RunBatch>(HandleRunBatch);
         Receive<RunEnded>(_ => HandleRunEnded());
+        Receive<CancelRun>(cancel =>
+        {
+            if (ReferenceEquals(cancel.Item, _current))
+            {
+                _runner.CancelRun();
+            }
+        });
     }
 
     public static Props Props(WorkerContext context) => Akka.Actor.Props.Create(() => new WorkerActor(context));
@@ -159,8 +166,14 @@ internal sealed class WorkerActor : ReceiveActor
 
         item.RunBy = _number;
         _queuedSince = item.Attempts == 0 ? item.StartTimestamp : item.EndTimestamp;
+        var now = _context.Time.GetTimestamp();
+        if (item.Attempts == 0)
+        {
+            item.QueueWaitSeconds = (float)_context.Time.GetElapsedTime(_queuedSince, now).TotalSeconds;
+        }
+
         item.Attempts++;
-        item.StartTimestamp = _context.Time.GetTimestamp();
+        item.StartTimestamp = now;
         _context.OnStart?.Invoke(item);
         return true;
     }

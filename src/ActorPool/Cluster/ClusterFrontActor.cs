@@ -33,6 +33,15 @@ internal sealed class FrontContext
     }
 
     private ClusterFigures? _figures;
+
+    /// <summary>The node of the supervisor this front registered with; null until it has.</summary>
+    public string? SupervisorNode
+    {
+        get => Volatile.Read(ref _supervisorNode);
+        set => Volatile.Write(ref _supervisorNode, value);
+    }
+
+    private string? _supervisorNode;
 }
 
 /// <summary>
@@ -320,6 +329,7 @@ internal sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         }
 
         _supervisor = Sender;
+        _context.SupervisorNode = registered.SupervisorNode;
         Context.Watch(_supervisor);
         Timers.Cancel(RegisterTimer);
         if (!first || _pending.Count > 0)

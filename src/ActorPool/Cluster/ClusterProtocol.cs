@@ -104,6 +104,24 @@ internal sealed record SubmitTasks(IActorRef Front, long Correlation, long Deadl
 /// <summary>Tasks of a front that began their first run; they no longer wait, so their queue slots are free.</summary>
 internal sealed record TasksRunning(long[] Ids) : IPoolWireMessage;
 
+/// <summary><c>CancelAsync</c> on some node: cancel the task with this id if it waits or runs; answered with <see cref="CancelAnswer"/>.</summary>
+internal sealed record CancelById(long Id) : IPoolWireMessage;
+
+/// <summary>Whether the task of a <see cref="CancelById"/> waited or ran and is being cancelled.</summary>
+internal sealed record CancelAnswer(long Id, bool Cancelled) : IPoolWireMessage;
+
+/// <summary>To the worker the supervisor handed this task: cancel its run, or skip it if not started yet.</summary>
+internal sealed record CancelRunning(long Id) : IPoolWireMessage;
+
+/// <summary>An operator's view: list up to <c>Max</c> tasks that wait or run; answered with <see cref="PendingList"/>.</summary>
+internal sealed record ListWaiting(int Max) : IPoolWireMessage;
+
+/// <summary>One task that waits or runs, as the supervisor sees it.</summary>
+internal sealed record WirePending(long Id, bool Running, string Handler, string? Key, int Attempts, string? Node);
+
+/// <summary>The answer to <see cref="ListWaiting"/>.</summary>
+internal sealed record PendingList(WirePending[] Tasks) : IPoolWireMessage;
+
 /// <summary>The callers of these tasks cancelled their <c>RunAsync</c>: the supervisor records each <c>Cancelled</c> unrun if it still waits.</summary>
 internal sealed record CancelTasks(long[] Ids) : IPoolWireMessage;
 

@@ -126,6 +126,55 @@ internal sealed partial class ClusterSupervisorActor
         }
     }
 
+    /// <summary>
+    /// <c>CancelAsync</c>: a waiting task is recorded <c>Cancelled</c> unrun; a running one is told
+    /// to its worker, whose run's token is cancelled, and reported back <c>Cancelled</c> by it.
+    /// </summary>
+    private void HandleCancelById(CancelById cancel)
+    {
+        var cancelled = false;
+        if (_live.TryGetValue(cancel.Id, out var item))
+        {
+            var error = new OperationCanceledException($"Task {cancel.Id} was cancelled by CancelAsync.");
+            if (item.State == ItemState.Queued && RemoveWaiting(item))
+            {
+                Settle(item, ItemState.Queued, TaskOutcome.Cancelled, error, ran: item.Attempts > 0);
+                cancelled = true;
+            }
+            else if (item.State == ItemState.RetryWaiting && _retries.TryTake(cancel.Id, out _))
+            {
+                Settle(item, ItemState.RetryWaiting, TaskOutcome.Cancelled, error, ran: true);
+                cancelled = true;
+            }
+            else if (item.State == ItemState.Running && _roster.All.FirstOrDefault(slot => slot.Batch?.Contains(item) == true) is { } slot)
+            {
+                slot.Ref.Tell(new CancelRunning(cancel.Id));
+                cancelled = true;
+            }
+        }
+
+        Sender.Tell(new CancelAnswer(cancel.Id, cancelled));
+    }
+
+    private void HandleListWaiting(ListWaiting list)
+    {
+        var runningOn = new Dictionary<long, string?>();
+        foreach (var slot in _roster.All)
+        {
+            foreach (var handed in slot.Batch ?? [])
+            {
+                runningOn[handed.Id] = _nodeOf.GetValueOrDefault(slot.Ref);
+            }
+        }
+
+        var running = _live.Values.Where(item => item.State == ItemState.Running);
+        var waiting = _live.Values.Where(static item => item.State != ItemState.Running);
+        var tasks = running.Concat(waiting).Take(Math.Clamp(list.Max, 0, 1000))
+            .Select(item => new WirePending(item.Id, item.State == ItemState.Running, item.Handler, item.Key, item.Attempts, runningOn.GetValueOrDefault(item.Id, item.Node)))
+            .ToArray();
+        Sender.Tell(new PendingList(tasks));
+    }
+
     private WireTask ToWire(ClusterItem item) =>
         new(item.Id, item.Handler, item.Payload, item.Attempts, RunTimeoutMs(item), MaxAttempts(item));
 

@@ -131,6 +131,8 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         Command<WorkerUp>(HandleWorkerUp);
         Command<TasksRan>(HandleTasksRan);
         Command<CancelTasks>(HandleCancel);
+        Command<CancelById>(HandleCancelById);
+        Command<ListWaiting>(HandleListWaiting);
         Command<Terminated>(HandleTerminated);
         Command<Messages.RetryDue>(HandleRetryDue);
         Command<ExpiryDue>(_ => HandleExpiry());

@@ -29,6 +29,9 @@ internal sealed class ClusterWorkerActor : ReceiveActor
     private WireTask[] _batch = [];
     private int _next;
 
+    /// <summary>Tasks of the current batch cancelled by id before they started: reported <c>Cancelled</c>, not run.</summary>
+    private HashSet<long>? _skip;
+
     /// <summary>The task whose run is awaited, or null.</summary>
     private NamedItem? _current;
     private Task? _running;
@@ -41,6 +44,7 @@ internal sealed class ClusterWorkerActor : ReceiveActor
         _onRunEnded = () => self.Tell(RunEnded.Instance, ActorRefs.NoSender);
         Receive<RunTasks>(HandleRunTasks);
         Receive<RunEnded>(_ => HandleRunEnded());
+        Receive<CancelRunning>(HandleCancelRunning);
     }
 
     /// <summary>Props that cross the wire for remote deployment: only the pool's name and the supervisor.</summary>
@@ -77,8 +81,21 @@ internal sealed class ClusterWorkerActor : ReceiveActor
     {
         _batch = batch.Tasks;
         _next = 0;
+        _skip = null;
         _outcomes.Clear();
         RunNext();
+    }
+
+    private void HandleCancelRunning(CancelRunning cancel)
+    {
+        if (_current?.Id == cancel.Id)
+        {
+            _runner?.CancelRun();
+        }
+        else if (Array.FindIndex(_batch, _next, task => task.Id == cancel.Id) >= 0)
+        {
+            (_skip ??= []).Add(cancel.Id);
+        }
     }
 
     private void HandleRunEnded()
@@ -103,6 +120,12 @@ internal sealed class ClusterWorkerActor : ReceiveActor
         while (_next < _batch.Length)
         {
             var task = _batch[_next++];
+            if (_skip is not null && _skip.Remove(task.Id))
+            {
+                _outcomes.Add(new WireOutcome(task.Id, TaskOutcome.Cancelled, null, typeof(OperationCanceledException).FullName, $"Task {task.Id} was cancelled by CancelAsync.", 0, DateTimeOffset.UtcNow, task.Attempt, RetryWanted: false, _node?.Node));
+                continue;
+            }
+
             if (_node is null || !_node.Options.Handlers.TryGet(task.Handler, out var handler))
             {
                 var where = _node?.Node ?? "this node";
@@ -144,7 +167,7 @@ internal sealed class ClusterWorkerActor : ReceiveActor
     {
         _node!.RunEnded();
         var ended = _runner!.End(item, run);
-        if (ended.Outcome == TaskOutcome.Cancelled)
+        if (ended.Outcome == TaskOutcome.Cancelled && !ended.ByRequest)
         {
             // No caller's token crosses the wire, so only this node cancels here: it is leaving,
             // and the task is not over. The supervisor runs it again on another node.

@@ -13,6 +13,7 @@ internal sealed record DurableTask(long Id, string Handler, byte[] Payload, Wire
 /// <summary>
 /// A finished task as the journal keeps it; exceptions travel as type name and message, a value as
 /// its JSON. <c>DedupKey</c> and <c>DedupUntil</c>: its deduplication key stays taken until then.
+/// <c>Payload</c> is kept only for a task that did not succeed, so that it can be retried.
 /// </summary>
 internal sealed record DurableOutcome(
     long Id,
@@ -26,7 +27,11 @@ internal sealed record DurableOutcome(
     byte[]? Result = null,
     string? Node = null,
     string? DedupKey = null,
-    DateTimeOffset? DedupUntil = null);
+    DateTimeOffset? DedupUntil = null,
+    string? Handler = null,
+    byte[]? Payload = null,
+    long RetryOf = 0,
+    float QueueWaitSeconds = 0);
 
 /// <summary>Tasks the pool accepted, journaled before their submits return.</summary>
 internal sealed record TasksJournaled(DurableTask[] Tasks) : IPoolWireMessage;

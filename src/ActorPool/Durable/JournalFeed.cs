@@ -38,6 +38,10 @@ internal sealed class JournalFeed
             Store.WallClock(item.StartTimestamp),
             item.Attempts,
             DedupKey: task?.DedupKey,
-            DedupUntil: task?.KeyTakenUntil(DefaultWindow, Store.WallClock(item.EndTimestamp)));
+            DedupUntil: task?.KeyTakenUntil(DefaultWindow, Store.WallClock(item.EndTimestamp)),
+            Handler: item.HandlerName,
+            Payload: item.Outcome == TaskOutcome.Succeeded ? null : item.PayloadJson,
+            RetryOf: item.RetryOf,
+            QueueWaitSeconds: item.QueueWaitSeconds);
     }
 }

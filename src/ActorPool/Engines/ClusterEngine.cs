@@ -183,6 +183,23 @@ internal sealed class ClusterEngine : NamedTaskEngine
 
     public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
 
+    public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _results.Find(id);
+
+    public override string? SupervisorNode => _front.SupervisorNode;
+
+    /// <summary>Asks the supervisor singleton, wherever it runs: it owns every task's state.</summary>
+    public override async Task<bool> CancelAsync(long id, CancellationToken cancellationToken)
+    {
+        var answer = await _front.Proxy.Ask<CancelAnswer>(new CancelById(id), OptionLimits.Cap(_options.AskTimeout), cancellationToken).ConfigureAwait(false);
+        return answer.Cancelled;
+    }
+
+    public override async Task<IReadOnlyList<Diagnostics.PendingTask>> GetPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        var answer = await _front.Proxy.Ask<PendingList>(new ListWaiting(max), OptionLimits.Cap(_options.AskTimeout), cancellationToken).ConfigureAwait(false);
+        return [.. answer.Tasks.Select(static t => new Diagnostics.PendingTask(t.Id, t.Running, t.Handler, t.Key, t.Attempts, t.Node))];
+    }
+
     public override Task<PoolState> GetStateAsync() =>
         Task.FromException<PoolState>(new NotSupportedException("A clustered pool's supervisor lives on another node."));
 

@@ -135,6 +135,13 @@ internal sealed class DurableEngine : NamedTaskEngine
 
     public override IReadOnlyDictionary<long, TaskResult> GetResults() => _pool.GetResults();
 
+    public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _pool.FindResult(id);
+
+    /// <summary>A cancelled task's outcome is journaled like any other, by the one outcome recorder.</summary>
+    public override Task<bool> CancelAsync(long id, CancellationToken cancellationToken) => _pool.CancelAsync(id, cancellationToken);
+
+    public override Task<IReadOnlyList<Diagnostics.PendingTask>> GetPendingAsync(int max, CancellationToken cancellationToken) => _pool.GetPendingAsync(max, cancellationToken);
+
     public override Task<PoolState> GetStateAsync() => _pool.GetStateAsync();
 
     /// <summary>

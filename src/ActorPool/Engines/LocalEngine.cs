@@ -297,6 +297,39 @@ internal sealed class LocalEngine : PoolEngine
 
     public override IReadOnlyDictionary<long, TaskResult> GetResults() => _results.Snapshot();
 
+    public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _results.Find(id);
+
+    public override Task<bool> CancelAsync(long id, CancellationToken cancellationToken)
+    {
+        if (_system is null)
+        {
+            return Task.FromResult(false); // a pool that refuses every task has none to cancel
+        }
+
+        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _supervisor.Tell(new CancelTask(id, reply));
+        return AnswerAsync(reply.Task, false, cancellationToken);
+    }
+
+    public override Task<IReadOnlyList<PendingTask>> GetPendingAsync(int max, CancellationToken cancellationToken)
+    {
+        if (_system is null)
+        {
+            return Task.FromResult<IReadOnlyList<PendingTask>>([]);
+        }
+
+        var reply = new TaskCompletionSource<IReadOnlyList<PendingTask>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _supervisor.Tell(new ListPending(max, reply));
+        return AnswerAsync(reply.Task, [], cancellationToken);
+    }
+
+    /// <summary>The supervisor's answer; once it has stopped with its system, nothing waits or runs, so the answer is <paramref name="stopped"/>.</summary>
+    private async Task<T> AnswerAsync<T>(Task<T> reply, T stopped, CancellationToken cancellationToken)
+    {
+        var first = await Task.WhenAny(reply, _system!.WhenTerminated).WaitAsync(OptionLimits.Cap(_options.AskTimeout), cancellationToken).ConfigureAwait(false);
+        return first == reply ? await reply.ConfigureAwait(false) : stopped;
+    }
+
     public override async Task<PoolState> GetStateAsync()
     {
         var reply = new TaskCompletionSource<PoolState>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -54,6 +54,18 @@ internal abstract class PoolEngine
 
     public abstract IReadOnlyDictionary<long, TaskResult> GetResults();
 
+    /// <summary>Cancels a waiting or running task by id; false when none with that id waits or runs.</summary>
+    public abstract Task<bool> CancelAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>The retained result of one task and its options; null when none is retained.</summary>
+    public abstract (TaskResult Result, TaskOptions? Options)? FindResult(long id);
+
+    /// <summary>The node whose supervisor decides, for a clustered pool.</summary>
+    public virtual string? SupervisorNode => null;
+
+    /// <summary>Tasks that wait or run now, running ones first.</summary>
+    public abstract Task<IReadOnlyList<Diagnostics.PendingTask>> GetPendingAsync(int max, CancellationToken cancellationToken);
+
     /// <summary>The supervisor's live figures, for tests.</summary>
     public abstract Task<PoolState> GetStateAsync();
 

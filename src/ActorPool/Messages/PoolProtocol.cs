@@ -97,6 +97,15 @@ internal sealed record TaskSettled(WorkItem Item) : INoSerializationVerification
 /// <summary>Changes the number of workers.</summary>
 internal sealed record ResizePool(int Workers) : INoSerializationVerificationNeeded;
 
+/// <summary><c>CancelAsync</c>: cancel the task with this id if it waits or runs; the reply says whether it did.</summary>
+internal sealed record CancelTask(long Id, TaskCompletionSource<bool> Reply) : INoSerializationVerificationNeeded;
+
+/// <summary>To the worker running <c>Item</c>: cancel that run's token, if it still runs it.</summary>
+internal sealed record CancelRun(WorkItem Item) : INoSerializationVerificationNeeded;
+
+/// <summary>An operator's view: list up to <c>Max</c> tasks that wait or run.</summary>
+internal sealed record ListPending(int Max, TaskCompletionSource<IReadOnlyList<ActorPool.Diagnostics.PendingTask>> Reply) : INoSerializationVerificationNeeded;
+
 /// <summary>The automatic resizer's periodic look at the queue.</summary>
 internal sealed class ResizeTick : INoSerializationVerificationNeeded
 {

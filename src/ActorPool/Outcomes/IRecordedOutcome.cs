@@ -29,4 +29,19 @@ internal interface IRecordedOutcome
 
     /// <summary>When its last run ended, on the pool's clock.</summary>
     long EndTimestamp { get; }
+
+    /// <summary>How long it waited from acceptance to its first start, in seconds; 0 when it never started.</summary>
+    float QueueWaitSeconds { get; }
+
+    /// <summary>The handler's name, for a named task; else null.</summary>
+    string? HandlerName { get; }
+
+    /// <summary>The payload as JSON, for a named task; else null.</summary>
+    byte[]? PayloadJson { get; }
+
+    /// <summary>The options it was submitted with, kept so that it can be retried.</summary>
+    TaskOptions? Options { get; }
+
+    /// <summary>The id of the task it retries, or 0.</summary>
+    long RetryOf { get; }
 }

@@ -16,6 +16,10 @@ internal sealed class RecordedOutcome : IRecordedOutcome
         Attempts = outcome.Attempts;
         Ran = outcome.Attempts > 0 && outcome.Outcome != TaskOutcome.Dropped;
         StartTimestamp = clock.Timestamp(outcome.StartedAt);
+        HandlerName = outcome.Handler;
+        PayloadJson = outcome.Payload;
+        RetryOf = outcome.RetryOf;
+        QueueWaitSeconds = outcome.QueueWaitSeconds;
         EndTimestamp = Ran ? clock.Timestamp(outcome.StartedAt + TimeSpan.FromTicks(outcome.DurationTicks)) : StartTimestamp;
     }
 
@@ -36,4 +40,15 @@ internal sealed class RecordedOutcome : IRecordedOutcome
     public long StartTimestamp { get; }
 
     public long EndTimestamp { get; }
+
+    public float QueueWaitSeconds { get; }
+
+    public string? HandlerName { get; }
+
+    public byte[]? PayloadJson { get; }
+
+    /// <summary>Not journaled: a retry of a read-back outcome takes the pool's defaults.</summary>
+    public TaskOptions? Options => null;
+
+    public long RetryOf { get; }
 }

@@ -122,6 +122,11 @@ internal sealed class ResultStore
         slot.Error = item.Error;
         slot.Key = item.Key;
         slot.Node = item.Node;
+        slot.Handler = item.HandlerName;
+        slot.Payload = item.PayloadJson;
+        slot.Options = item.Options;
+        slot.RetryOf = item.RetryOf;
+        slot.QueueWait = item.QueueWaitSeconds;
         Volatile.Write(ref slot.Stamp, sequence + 1);
     }
 
@@ -147,10 +152,25 @@ internal sealed class ResultStore
         var results = new Dictionary<long, TaskResult>(slots.Count);
         foreach (var slot in slots)
         {
-            results[slot.Id] = new TaskResult(slot.Id, slot.Outcome, slot.Error, Duration(slot), WallClock(slot.StartTimestamp), slot.Attempts) { Key = slot.Key, Node = slot.Node };
+            results[slot.Id] = ToResult(slot);
         }
 
         return results;
+    }
+
+    /// <summary>The retained result of one task and the options it was submitted with; null when none is retained.</summary>
+    public (TaskResult Result, TaskOptions? Options)? Find(long id)
+    {
+        var slots = Retained();
+        for (var i = slots.Count - 1; i >= 0; i--)
+        {
+            if (slots[i].Id == id)
+            {
+                return (ToResult(slots[i]), slots[i].Options);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Fills the outcome and duration figures of <paramref name="stats"/>.</summary>
@@ -191,7 +211,15 @@ internal sealed class ResultStore
 
     /// <summary>The public copy of a settled task's outcome.</summary>
     public TaskResult ToResult(IRecordedOutcome item) =>
-        new(item.Id, item.Outcome, item.Error, Duration(item), WallClock(item.StartTimestamp), item.Attempts) { Key = item.Key, Node = item.Node };
+        new(item.Id, item.Outcome, item.Error, Duration(item), WallClock(item.StartTimestamp), item.Attempts)
+        {
+            Key = item.Key,
+            Node = item.Node,
+            Handler = item.HandlerName,
+            Payload = Json(item.PayloadJson),
+            RetryOf = item.RetryOf == 0 ? null : item.RetryOf,
+            QueueWait = TimeSpan.FromSeconds(item.QueueWaitSeconds),
+        };
 
     /// <summary>How long the task's last run took; zero if its outcome did not end a run.</summary>
     public TimeSpan Duration(IRecordedOutcome item) =>
@@ -236,6 +264,19 @@ internal sealed class ResultStore
         return slots;
     }
 
+    private static string? Json(byte[]? payload) => payload is null ? null : System.Text.Encoding.UTF8.GetString(payload);
+
+    private TaskResult ToResult(in Slot slot) =>
+        new(slot.Id, slot.Outcome, slot.Error, Duration(slot), WallClock(slot.StartTimestamp), slot.Attempts)
+        {
+            Key = slot.Key,
+            Node = slot.Node,
+            Handler = slot.Handler,
+            Payload = Json(slot.Payload),
+            RetryOf = slot.RetryOf == 0 ? null : slot.RetryOf,
+            QueueWait = TimeSpan.FromSeconds(slot.QueueWait),
+        };
+
     private TimeSpan Duration(in Slot slot) =>
         slot.Ran ? _time.GetElapsedTime(slot.StartTimestamp, slot.EndTimestamp) : TimeSpan.Zero;
 
@@ -256,6 +297,11 @@ internal sealed class ResultStore
         public Exception? Error;
         public string? Key;
         public string? Node;
+        public string? Handler;
+        public byte[]? Payload;
+        public TaskOptions? Options;
+        public long RetryOf;
+        public float QueueWait;
         public int Attempts;
         public TaskOutcome Outcome;
         public bool Ran;

@@ -15,6 +15,15 @@ internal class NamedItem(TaskHandler handler, byte[] payload, TaskOptions? optio
     /// <summary>The payload as JSON.</summary>
     public byte[] Payload { get; } = payload;
 
+    public override string? HandlerName => Handler.Name;
+
+    public override byte[]? PayloadJson => Payload;
+
+    /// <summary>The id of the task this one retries (<c>RetryAsync</c>), or 0.</summary>
+    public long Retries { get; init; }
+
+    public override long RetryOf => Retries;
+
     /// <summary>The value of the run that succeeded.</summary>
     public object? Value { get; private set; }
 

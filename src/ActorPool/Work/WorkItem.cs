@@ -106,6 +106,18 @@ internal abstract class WorkItem : IRecordedOutcome
     /// <summary>When the latest run ended, on the pool's clock.</summary>
     public long EndTimestamp { get; set; }
 
+    /// <summary>How long the task waited from acceptance to its first start, in seconds; a float fits the object's padding.</summary>
+    public float QueueWaitSeconds { get; set; }
+
+    /// <summary>The handler's name, for a named task.</summary>
+    public virtual string? HandlerName => null;
+
+    /// <summary>The payload as JSON, for a named task.</summary>
+    public virtual byte[]? PayloadJson => null;
+
+    /// <summary>The id of the task this one retries, or 0.</summary>
+    public virtual long RetryOf => 0;
+
     /// <summary>The recorded outcome; meaningful once <see cref="IsSettled"/>.</summary>
     public TaskOutcome Outcome
     {

@@ -107,6 +107,10 @@ internal sealed class KeyLimits
         return true;
     }
 
+    /// <summary>The tasks waiting aside, for an operator's view and cancel by id.</summary>
+    public IEnumerable<WorkItem> Aside() =>
+        _aside.Values.SelectMany(static q => q).Where(static item => item.Holder == WorkItem.HolderAside);
+
     /// <summary>Empties every aside queue (a stop), oldest first per key.</summary>
     public List<WorkItem> DrainAside()
     {

@@ -31,6 +31,9 @@ internal sealed class RetrySchedule(TimeSpan backoff, TimeSpan maxBackoff, Func<
     /// <summary>The backoff of task <paramref name="id"/> passed: hands it back, if it still waits.</summary>
     public bool TryTake(long id, out WorkItem item) => _waiting.Remove(id, out item!);
 
+    /// <summary>The tasks waiting out their backoff.</summary>
+    public IEnumerable<WorkItem> Waiting => _waiting.Values;
+
     /// <summary>Empties the schedule: the pool stops, so no task tries again.</summary>
     public List<WorkItem> TakeAll()
     {

@@ -128,6 +128,10 @@ internal sealed class TaskQueue(bool byPriority)
         return true;
     }
 
+    /// <summary>The waiting tasks, the put-back ones first then in submission order; for an operator's view and cancel by id, not the hot path.</summary>
+    public IEnumerable<WorkItem> Waiting() =>
+        _front.Concat(_fifo).Where(static e => e.IsLive).Select(static e => e.Item);
+
     /// <summary>Empties the queue, oldest first.</summary>
     public IEnumerable<WorkItem> DrainOldestFirst()
     {
