@@ -1,5 +1,5 @@
-using ActorPool.Diagnostics;
 using ActorPool.Configuration;
+using ActorPool.Diagnostics;
 using ActorPool.Engines;
 using ActorPool.Messages;
 using ActorPool.Named;
