@@ -137,8 +137,22 @@ internal sealed class DurableEngine : NamedTaskEngine
 
     public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _pool.FindResult(id);
 
-    /// <summary>A cancelled task's outcome is journaled like any other, by the one outcome recorder.</summary>
-    public override Task<bool> CancelAsync(long id, CancellationToken cancellationToken) => _pool.CancelAsync(id, cancellationToken);
+    /// <summary>
+    /// A waiting task's cancel is written before the call returns (outcomes are otherwise journaled
+    /// behind), so a crash right after it cannot run the task again; a running one's is journaled when it ends.
+    /// </summary>
+    public override async Task<bool> CancelAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await _pool.CancelAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.Tell(new SyncJournal(written));
+        await Task.WhenAny(written.Task, _context.Lost.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     public override Task<IReadOnlyList<Diagnostics.PendingTask>> GetPendingAsync(int max, CancellationToken cancellationToken) => _pool.GetPendingAsync(max, cancellationToken);
 

@@ -58,7 +58,7 @@ public sealed class PoolMessageSerializerTests : IDisposable
     private static string Json(PoolMessageSerializer serializer, object message) =>
         System.Text.Encoding.UTF8.GetString(serializer.ToBinary(message));
 
-    private static DurableOutcome Finished() => new(3, "key", TaskOutcome.TimedOut, "System.TimeoutException", "late", 12, DateTimeOffset.UnixEpoch, 2);
+    private static DurableOutcome Finished() => new(3, "key", TaskOutcome.TimedOut, "System.TimeoutException", "late", 12, DateTimeOffset.UnixEpoch, 2, Handler: "h", Payload: [1, 2], RetryOf: 1, QueueWaitSeconds: 0.5f);
 
     private object Sample(string typeName)
     {
@@ -71,6 +71,11 @@ public sealed class PoolMessageSerializerTests : IDisposable
             nameof(TasksAccepted) => new TasksAccepted(1, [5, 6], [false, true]),
             nameof(ActorPool.Cluster.TasksRunning) => new ActorPool.Cluster.TasksRunning([5, 6]),
             nameof(CancelTasks) => new CancelTasks([7]),
+            nameof(CancelById) => new CancelById(7),
+            nameof(CancelAnswer) => new CancelAnswer(7, true),
+            nameof(CancelRunning) => new CancelRunning(7),
+            nameof(ListWaiting) => new ListWaiting(50),
+            nameof(PendingList) => new PendingList([new WirePending(7, true, "work", "mail-7", 1, "akka.tcp://sys@host:1")]),
             nameof(TasksRefused) => new TasksRefused(1, RejectionReason.Stopped, "no"),
             nameof(RegisterFront) => new RegisterFront(actor),
             nameof(FrontResubmitted) => new FrontResubmitted(actor),
