@@ -202,6 +202,7 @@ internal sealed class WorkerActor : ReceiveActor
         {
             item.Succeeded(task);
             recorder.TrySettle(item, ItemState.Running, TaskOutcome.Succeeded, null, ran: true, _tally);
+            item.Release();
             return;
         }
 
@@ -216,5 +217,6 @@ internal sealed class WorkerActor : ReceiveActor
         }
 
         recorder.TrySettle(item, ItemState.Running, ended.Outcome, ended.Error, ran: true, _tally);
+        item.Release(); // settled by this worker, its deadline or a stop: the run is over either way
     }
 }

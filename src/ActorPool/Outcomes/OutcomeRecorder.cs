@@ -64,7 +64,7 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
         // A retry given up at a stop keeps the times of the run that failed last.
         var keepLastRun = from == ItemState.RetryWaiting;
         item.Publish(outcome, error, keepLastRun ? item.EndTimestamp : Time.GetTimestamp(), ran || keepLastRun);
-        Recorded(item, tally);
+        Recorded(item, tally, releaseNow: from != ItemState.Running);
         return true;
     }
 
@@ -83,7 +83,13 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
         }
     }
 
-    private void Recorded(WorkItem item, OutcomeTally? tally)
+    /// <param name="item">The settled task.</param>
+    /// <param name="tally">The settler's tally, or null.</param>
+    /// <param name="releaseNow">
+    /// False for a task settled while running: a deadline or a stop may settle it before its worker
+    /// has called the delegate, so the worker lets go of it once the run returns.
+    /// </param>
+    private void Recorded(WorkItem item, OutcomeTally? tally, bool releaseNow)
     {
         Store.Add(item, tally);
         Metrics?.Record(item, Store.Duration(item));
@@ -105,6 +111,9 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
             Aggregator.Tell(new RecordOutcome(Store.ToResult(item), onCompleted), ActorRefs.NoSender);
         }
 
-        item.Release();
+        if (releaseNow)
+        {
+            item.Release();
+        }
     }
 }
