@@ -153,7 +153,17 @@ internal sealed partial class ClusterSupervisorActor
             }
         }
 
-        Sender.Tell(new CancelAnswer(cancel.Id, cancelled));
+        var answer = new CancelAnswer(cancel.Id, cancelled);
+        if (_durable && _unjournaled.Count > 0)
+        {
+            // Written before the answer, so a failover right after the cancel cannot run the task again.
+            var asker = Sender;
+            FlushOutcomes();
+            DeferAsync(answer, written => asker.Tell(written));
+            return;
+        }
+
+        Sender.Tell(answer);
     }
 
     private void HandleListWaiting(ListWaiting list)
