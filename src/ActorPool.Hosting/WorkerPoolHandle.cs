@@ -53,6 +53,10 @@ internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool, IPoolInsp
 
     Task<IReadOnlyList<PendingTask>> IPoolInspection.GetPendingAsync(int max, CancellationToken cancellationToken) => Inspection.GetPendingAsync(max, cancellationToken);
 
+    ResultPage IPoolInspection.GetResultPage(TaskOutcome? outcome, int skip, int take) => Inspection.GetResultPage(outcome, skip, take);
+
+    TaskResult? IPoolInspection.FindResult(long id) => Inspection.FindResult(id);
+
     public PoolStats GetStats() => Pool.GetStats();
 
     public IReadOnlyDictionary<long, TaskResult> GetResults() => Pool.GetResults();

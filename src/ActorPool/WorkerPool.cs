@@ -298,6 +298,10 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
 
     Task<IReadOnlyList<PendingTask>> IPoolInspection.GetPendingAsync(int max, CancellationToken cancellationToken) => _engine.GetPendingAsync(max, cancellationToken);
 
+    ResultPage IPoolInspection.GetResultPage(TaskOutcome? outcome, int skip, int take) => _engine.PageResults(outcome, Math.Max(0, skip), Math.Max(0, take));
+
+    TaskResult? IPoolInspection.FindResult(long id) => _engine.FindResult(id)?.Result;
+
     /// <summary>Changes the number of workers while the pool runs.</summary>
     /// <param name="workers">The new worker count: 1 to 10,000 and, with a <see cref="WorkerPoolOptions.Resizer"/>, within its bounds.</param>
     /// <remarks>Growing starts queued work at once; shrinking retires idle workers first and lets busy ones finish their task before they leave.</remarks>

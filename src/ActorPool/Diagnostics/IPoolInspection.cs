@@ -20,7 +20,24 @@ internal interface IPoolInspection
     /// <param name="cancellationToken">Stops waiting for the supervisor's answer.</param>
     /// <returns>A copy; the tasks go on without it.</returns>
     Task<IReadOnlyList<PendingTask>> GetPendingAsync(int max, CancellationToken cancellationToken = default);
+
+    /// <summary>One page of the retained results, newest first; only those with <paramref name="outcome"/> when it is given.</summary>
+    /// <param name="outcome">The outcome to list, or null for all.</param>
+    /// <param name="skip">How many matching results to pass over, newest first.</param>
+    /// <param name="take">How many to return at most.</param>
+    /// <returns>The page and how many retained results match in all.</returns>
+    ResultPage GetResultPage(TaskOutcome? outcome, int skip, int take);
+
+    /// <summary>The retained result of one task; null when none is retained (it waits, runs, never existed or was evicted).</summary>
+    /// <param name="id">The task's id.</param>
+    /// <returns>A copy of the result.</returns>
+    TaskResult? FindResult(long id);
 }
+
+/// <summary>A page of retained results, as <see cref="IPoolInspection.GetResultPage"/> returns it.</summary>
+/// <param name="Results">The page, newest first.</param>
+/// <param name="Matched">How many retained results match the filter in all.</param>
+internal sealed record ResultPage(IReadOnlyList<TaskResult> Results, int Matched);
 
 /// <summary>One task that waits or runs, as <see cref="IPoolInspection.GetPendingAsync"/> saw it.</summary>
 /// <param name="Id">The task's id.</param>

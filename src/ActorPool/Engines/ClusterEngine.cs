@@ -185,6 +185,8 @@ internal sealed class ClusterEngine : NamedTaskEngine
 
     public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _results.Find(id);
 
+    public override Diagnostics.ResultPage PageResults(TaskOutcome? outcome, int skip, int take) => _results.Page(outcome, skip, take);
+
     public override string? SupervisorNode => _front.SupervisorNode;
 
     /// <summary>Asks the supervisor singleton, wherever it runs: it owns every task's state.</summary>

@@ -137,6 +137,8 @@ internal sealed class DurableEngine : NamedTaskEngine
 
     public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _pool.FindResult(id);
 
+    public override Diagnostics.ResultPage PageResults(TaskOutcome? outcome, int skip, int take) => _pool.PageResults(outcome, skip, take);
+
     /// <summary>
     /// A waiting task's cancel is written before the call returns (outcomes are otherwise journaled
     /// behind), so a crash right after it cannot run the task again; a running one's is journaled when it ends.

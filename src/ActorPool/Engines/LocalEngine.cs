@@ -299,6 +299,8 @@ internal sealed class LocalEngine : PoolEngine
 
     public override (TaskResult Result, TaskOptions? Options)? FindResult(long id) => _results.Find(id);
 
+    public override Diagnostics.ResultPage PageResults(TaskOutcome? outcome, int skip, int take) => _results.Page(outcome, skip, take);
+
     public override Task<bool> CancelAsync(long id, CancellationToken cancellationToken)
     {
         if (_system is null)

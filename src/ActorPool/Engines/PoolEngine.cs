@@ -60,6 +60,9 @@ internal abstract class PoolEngine
     /// <summary>The retained result of one task and its options; null when none is retained.</summary>
     public abstract (TaskResult Result, TaskOptions? Options)? FindResult(long id);
 
+    /// <summary>One page of the retained results, newest first.</summary>
+    public abstract Diagnostics.ResultPage PageResults(TaskOutcome? outcome, int skip, int take);
+
     /// <summary>The node whose supervisor decides, for a clustered pool.</summary>
     public virtual string? SupervisorNode => null;
 

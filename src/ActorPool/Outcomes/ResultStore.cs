@@ -1,3 +1,5 @@
+using ActorPool.Diagnostics;
+
 namespace ActorPool.Outcomes;
 
 /// <summary>
@@ -158,6 +160,34 @@ internal sealed class ResultStore
         return results;
     }
 
+    /// <summary>
+    /// One page of the retained results, newest first, only those with <paramref name="outcome"/> when it is given;
+    /// it copies only the page, so a console can page through every retained result without a snapshot of them all.
+    /// </summary>
+    public ResultPage Page(TaskOutcome? outcome, int skip, int take)
+    {
+        var settled = Interlocked.Read(ref _settled);
+        var oldest = settled - Math.Min(settled, _capacity);
+        var page = new List<TaskResult>(Math.Min(take, 256));
+        var matched = 0;
+        for (var sequence = settled - 1; sequence >= oldest; sequence--)
+        {
+            if (!TryRead(sequence, out var slot) || (outcome is { } wanted && slot.Outcome != wanted))
+            {
+                continue;
+            }
+
+            if (matched >= skip && page.Count < take)
+            {
+                page.Add(ToResult(slot));
+            }
+
+            matched++;
+        }
+
+        return new ResultPage(page, matched);
+    }
+
     /// <summary>The retained result of one task and the options it was submitted with; null when none is retained.</summary>
     public (TaskResult Result, TaskOptions? Options)? Find(long id)
     {
@@ -240,28 +270,36 @@ internal sealed class ResultStore
         var slots = new List<Slot>(count);
         for (var sequence = settled - count; sequence < settled; sequence++)
         {
-            var index = (int)(sequence % _capacity);
-            var chunk = Volatile.Read(ref _chunks[index >> ChunkBits]);
-            if (chunk is null)
+            if (TryRead(sequence, out var slot))
             {
-                continue;
-            }
-
-            ref var slot = ref chunk[index & (ChunkSize - 1)];
-            if (Volatile.Read(ref slot.Stamp) != sequence + 1)
-            {
-                continue; // not written yet, or already overwritten by a newer outcome
-            }
-
-            var copy = slot;
-            Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref slot.Stamp) == sequence + 1)
-            {
-                slots.Add(copy);
+                slots.Add(slot);
             }
         }
 
         return slots;
+    }
+
+    /// <summary>Copies the slot of one sequence number; false when it is not written yet or already overwritten by a newer outcome.</summary>
+    private bool TryRead(long sequence, out Slot copy)
+    {
+        var index = (int)(sequence % _capacity);
+        var chunk = Volatile.Read(ref _chunks[index >> ChunkBits]);
+        if (chunk is null)
+        {
+            copy = default;
+            return false;
+        }
+
+        ref var slot = ref chunk[index & (ChunkSize - 1)];
+        if (Volatile.Read(ref slot.Stamp) != sequence + 1)
+        {
+            copy = default;
+            return false;
+        }
+
+        copy = slot;
+        Interlocked.MemoryBarrier();
+        return Volatile.Read(ref slot.Stamp) == sequence + 1;
     }
 
     private static string? Json(byte[]? payload) => payload is null ? null : System.Text.Encoding.UTF8.GetString(payload);

@@ -23,6 +23,27 @@ public sealed class ResultStoreTests
     }
 
     [Fact]
+    public void A_page_must_list_the_newest_matching_results_first_and_count_every_match()
+    {
+        var store = new ResultStore(capacity: 5000, TimeProvider.System);
+        for (var id = 1; id <= 12_000; id++)
+        {
+            store.Add(Settled(id, id % 3 == 0 ? TaskOutcome.Failed : TaskOutcome.Succeeded), tally: null);
+        }
+
+        var first = store.Page(TaskOutcome.Failed, skip: 0, take: 3);
+        var second = store.Page(TaskOutcome.Failed, skip: 3, take: 3);
+        var all = store.Page(outcome: null, skip: 4998, take: 10);
+
+        Assert.Equal([12_000L, 11_997L, 11_994L], first.Results.Select(r => r.TaskId));
+        Assert.Equal([11_991L, 11_988L, 11_985L], second.Results.Select(r => r.TaskId));
+        Assert.All(first.Results, r => Assert.Equal(TaskOutcome.Failed, r.Outcome));
+        Assert.Equal(1667, first.Matched); // only retained results count: multiples of 3 in 7001..12000
+        Assert.Equal([7002L, 7001L], all.Results.Select(r => r.TaskId));
+        Assert.Equal(5000, all.Matched);
+    }
+
+    [Fact]
     public void A_store_of_capacity_zero_must_count_but_keep_nothing()
     {
         var store = new ResultStore(capacity: 0, TimeProvider.System);
