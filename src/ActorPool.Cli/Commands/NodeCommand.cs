@@ -1,5 +1,9 @@
 using System.CommandLine;
+using System.Net;
 using ActorPool.Cli.Cluster;
+using ActorPool.Cli.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace ActorPool.Cli.Commands;
 
@@ -9,8 +13,8 @@ namespace ActorPool.Cli.Commands;
 /// --cluster</c> (or any node) submits.
 /// </summary>
 /// <remarks>
-/// stdout carries exactly one line, <c>node up: &lt;address&gt;</c>, once the node is a member
-/// (Up); everything else (membership changes, Akka's warnings, errors) goes to stderr. Exit
+/// stdout carries one line, <c>node up: &lt;address&gt;</c>, once the node is a member (Up), and
+/// with <c>--dashboard</c> a second, <c>dashboard: &lt;url&gt;</c>; everything else (membership changes, Akka's warnings, errors) goes to stderr. Exit
 /// codes: 0 after leaving on a signal, 2 on bad usage, 3 when the node could not start or join,
 /// or was removed from the cluster without being asked to leave.
 /// </remarks>
@@ -35,17 +39,19 @@ internal static class NodeCommand
         var seeds = SeedAddress.Option("A node of the cluster to join, as host:port (repeatable). Without it, or when it is this node, the node starts a new cluster.");
         var workers = NumericOption.Int("--workers", "Workers this node hosts (0 = it hosts none and only submits). Give every node the same number: the supervisor's node decides how many run per node.", DefaultWorkers, 0, RunCommand.MaxWorkers, "-w");
         var joinTimeout = JoinTimeoutOption();
+        var dashboard = DashboardServer.Option();
 
         var command = new Command("node", "Run a node of an ActorPool cluster until Ctrl+C or SIGTERM, then leave the cluster gracefully.")
         {
-            port, hostname, seeds, workers, joinTimeout,
+            port, hostname, seeds, workers, joinTimeout, dashboard,
         };
         command.SetAction((parse, _) => RunAsync(
             new ClusterNodeSettings(parse.GetValue(hostname)!, parse.GetValue(port), parse.GetValue(seeds) ?? [], parse.GetValue(workers)),
             NumericOption.ValueOr(parse, joinTimeout, DefaultJoinTimeout),
             output,
             error,
-            signal));
+            signal,
+            parse.GetValue(dashboard)));
         return command;
     }
 
@@ -73,7 +79,7 @@ internal static class NodeCommand
         NumericOption.Duration("--join-timeout", "How long to wait to join the cluster before giving up with exit code 3.", DefaultJoinTimeout, MaxJoinTimeout);
 
     /// <summary>Runs the node until a signal (exit 0 after leaving) or until the cluster removes it (exit 3).</summary>
-    internal static async Task<int> RunAsync(ClusterNodeSettings settings, TimeSpan joinTimeout, TextWriter output, TextWriter error, ShutdownSignal signal)
+    internal static async Task<int> RunAsync(ClusterNodeSettings settings, TimeSpan joinTimeout, TextWriter output, TextWriter error, ShutdownSignal signal, IPEndPoint? dashboard = null)
     {
         ClusterNode node;
         try
@@ -88,6 +94,21 @@ internal static class NodeCommand
 
         await using (node)
         {
+            WebApplication? web = null;
+            if (dashboard is not null)
+            {
+                try
+                {
+                    web = await StartDashboardAsync(node, dashboard);
+                }
+                catch (IOException ex)
+                {
+                    await error.WriteLineAsync($"actorpool node: {DashboardServer.Describe(dashboard, ex)}");
+                    return ExitCodes.BadUsage;
+                }
+            }
+
+            await using var stopWeb = web;
             try
             {
                 if (!await node.JoinAsync(settings, joinTimeout, signal.Graceful))
@@ -102,6 +123,11 @@ internal static class NodeCommand
             }
 
             await output.WriteLineAsync($"{UpLine}{node.Address}");
+            if (web is not null)
+            {
+                await output.WriteLineAsync($"{DashboardServer.ReadyLine}{DashboardServer.Url(web)}");
+            }
+
             await output.FlushAsync(CancellationToken.None);
 
             var stopped = Task.Delay(Timeout.Infinite, signal.Graceful);
@@ -123,6 +149,27 @@ internal static class NodeCommand
 
             return ExitCodes.Success;
         }
+    }
+
+    /// <summary>The dashboard for this node's view of the cluster's pool: the supervisor's figures, wherever it runs.</summary>
+    private static async Task<WebApplication> StartDashboardAsync(ClusterNode node, IPEndPoint endpoint)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.AddDashboard(endpoint, o => o.AddPool(ClusterNode.PoolName, node.Pool));
+        var app = builder.Build();
+        app.MapDashboard();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
     }
 
     /// <summary>The seeds as typed, for messages.</summary>

@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using ActorPool.Cli.Web;
 using ActorPool.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -39,13 +42,14 @@ internal static class ServeCommand
         };
         var interval = NumericOption.Int("--interval-ms", "How often the synthetic load submits a task, in milliseconds (0 = no load).", 100, 0, RunCommand.MaxDelayMs);
         var delay = NumericOption.Int("--delay-ms", "How long each synthetic task waits, in milliseconds.", 200, 0, RunCommand.MaxDelayMs);
+        var dashboard = DashboardServer.Option();
 
         var command = new Command("serve", "Run a pool in a generic host with a synthetic load until Ctrl+C or SIGTERM, then drain it and print a summary.")
         {
-            config, pool, interval, delay,
+            config, pool, interval, delay, dashboard,
         };
         command.SetAction((parse, cancellationToken) => ServeAsync(
-            new ServeSettings(parse.GetValue(config)?.FullName, parse.GetValue(pool)!, parse.GetValue(interval), parse.GetValue(delay)),
+            new ServeSettings(parse.GetValue(config)?.FullName, parse.GetValue(pool)!, parse.GetValue(interval), parse.GetValue(delay), parse.GetValue(dashboard)),
             output,
             cancellationToken));
         return command;
@@ -65,14 +69,18 @@ internal static class ServeCommand
             return ExitCodes.BadUsage;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        // With the dashboard, the same host is a web app: one container, one actor system, one pool.
+        IHostApplicationBuilder builder = settings.Dashboard is not null
+            ? WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] })
+            : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
-        // Logs go to stderr so stdout carries only the ready line and the summary.
+        // Logs go to stderr so stdout carries only the ready lines and the summary; a failed task's
+        // exception shows as its message (the event's Error), never as a stack trace.
         builder.Services.AddSerilog(log => log
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture));
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}", standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture));
         builder.Services.AddAkka("actorpool", akka =>
         {
             akka.ConfigureLoggers(loggers =>
@@ -85,14 +93,14 @@ internal static class ServeCommand
                 akka.AddHocon(hocon, HoconAddMode.Prepend);
             }
         });
-        builder.Services.AddActorPool(settings.Pool);
-        var load = new SyntheticLoad(TimeSpan.FromMilliseconds(settings.IntervalMs), TimeSpan.FromMilliseconds(settings.DelayMs));
+        var load = new SyntheticLoad(TimeSpan.FromMilliseconds(settings.IntervalMs), TimeSpan.FromMilliseconds(settings.DelayMs), named: settings.Dashboard is not null);
+        builder.Services.AddActorPool(settings.Pool, o => load.Register(o.Handlers));
         if (settings.IntervalMs > 0)
         {
             builder.Services.AddHostedService(sp => load.Attach(sp.GetRequiredKeyedService<IWorkerPool>(settings.Pool)));
         }
 
-        using var host = builder.Build();
+        using var host = Build(builder, settings.Dashboard);
         try
         {
             await host.StartAsync(cancellationToken);
@@ -100,6 +108,11 @@ internal static class ServeCommand
         catch (OptionsValidationException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.BadUsage;
+        }
+        catch (IOException ex) when (settings.Dashboard is { } endpoint)
+        {
+            await Console.Error.WriteLineAsync($"actorpool serve: {DashboardServer.Describe(endpoint, ex)}");
             return ExitCodes.BadUsage;
         }
 
@@ -111,6 +124,11 @@ internal static class ServeCommand
         }
 
         await output.WriteLineAsync($"{ReadyLine} (pool {settings.Pool}, {pool.Workers} workers, pid {Environment.ProcessId})");
+        if (host is WebApplication web)
+        {
+            await output.WriteLineAsync($"{DashboardServer.ReadyLine}{DashboardServer.Url(web)} (metrics at {DashboardServer.Url(web).Replace("/actorpool/", "/metrics", StringComparison.Ordinal)})");
+        }
+
         await output.FlushAsync(CancellationToken.None);
 
         // Returns once the host has stopped, i.e. after CoordinatedShutdown drained the pool.
@@ -120,6 +138,19 @@ internal static class ServeCommand
         WriteSummary(output, settings.Pool, pool.GetStats(), clock.Elapsed);
         await output.FlushAsync(CancellationToken.None);
         return ExitCodes.Success;
+    }
+
+    private static IHost Build(IHostApplicationBuilder builder, IPEndPoint? dashboard)
+    {
+        if (builder is not WebApplicationBuilder web || dashboard is null)
+        {
+            return ((HostApplicationBuilder)builder).Build();
+        }
+
+        web.AddDashboard(dashboard);
+        var app = web.Build();
+        app.MapDashboard();
+        return app;
     }
 
     private static void WriteSummary(TextWriter output, string pool, PoolStats stats, TimeSpan uptime)
@@ -135,11 +166,21 @@ internal static class ServeCommand
         output.WriteLine(string.Create(c, $"  rejected       {stats.Rejected,10}"));
     }
 
-    /// <summary>Submits a synthetic task every interval until the host stops.</summary>
-    private sealed class SyntheticLoad(TimeSpan interval, TimeSpan delay) : BackgroundService
+    /// <summary>
+    /// Submits a synthetic task every interval until the host stops. With the dashboard they are
+    /// named tasks (<see cref="HandlerName"/>), and one in ten fails on its first run the way a
+    /// flaky downstream does, so there is a failed task to open and retry from the page.
+    /// </summary>
+    private sealed class SyntheticLoad(TimeSpan interval, TimeSpan delay, bool named) : BackgroundService
     {
+        public const string HandlerName = "synthetic";
+
         private readonly TaskCompletionSource _firstAccepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly HashSet<int> _failedOnce = [];
         private IWorkerPool? _pool;
+        private int _next;
+
+        public void Register(TaskHandlerRegistry handlers) => handlers.Add<int>(HandlerName, RunAsync);
 
         public Task FirstAccepted => _firstAccepted.Task;
 
@@ -157,7 +198,10 @@ internal static class ServeCommand
             {
                 do
                 {
-                    if (await pool.TrySubmitAsync(ct => Task.Delay(delay, ct)))
+                    var accepted = named
+                        ? await TrySubmitNamedAsync(pool, ++_next, stoppingToken)
+                        : await pool.TrySubmitAsync(ct => Task.Delay(delay, ct));
+                    if (accepted)
                     {
                         _firstAccepted.TrySetResult();
                     }
@@ -169,8 +213,37 @@ internal static class ServeCommand
                 // The host is stopping; the pool drains what was accepted.
             }
         }
+
+        private static async Task<bool> TrySubmitNamedAsync(IWorkerPool pool, int n, CancellationToken stoppingToken)
+        {
+            try
+            {
+                // A full queue makes the load wait for room: backpressure, not a lost task.
+                await pool.SubmitAsync(HandlerName, n, cancellationToken: stoppingToken);
+                return true;
+            }
+            catch (SubmitRejectedException)
+            {
+                return false; // stopping, or the circuit is open: the next tick tries again
+            }
+        }
+
+        private async Task RunAsync(int n, CancellationToken token)
+        {
+            await Task.Delay(delay, token);
+            bool first;
+            lock (_failedOnce)
+            {
+                first = n % 10 == 7 && _failedOnce.Add(n);
+            }
+
+            if (first)
+            {
+                throw new InvalidOperationException($"synthetic task {n}: the downstream service answered 503 (a retry succeeds)");
+            }
+        }
     }
 }
 
 /// <summary>The validated command line of <c>actorpool serve</c>.</summary>
-internal sealed record ServeSettings(string? ConfigPath, string Pool, int IntervalMs, int DelayMs);
+internal sealed record ServeSettings(string? ConfigPath, string Pool, int IntervalMs, int DelayMs, IPEndPoint? Dashboard = null);

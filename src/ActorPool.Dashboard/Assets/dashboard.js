@@ -29,8 +29,10 @@
       }
       const queues = points.slice(1).map(p => p.queued);
       const top = Math.max(1, ...rates, ...queues);
+      // The first minute fills the chart from the left; after that the newest point stays at the right edge.
+      const span = Math.min(samples, Math.max(60, rates.length));
       const line = values => values
-        .map((v, i) => `${(width * (samples - values.length + i) / samples).toFixed(1)},${(height - 5 - (height - 10) * v / top).toFixed(1)}`)
+        .map((v, i) => `${(width * (span - values.length + i) / span).toFixed(1)},${(height - 5 - (height - 10) * v / top).toFixed(1)}`)
         .join(" ");
       svg.querySelector("polyline.rate").setAttribute("points", line(rates));
       svg.querySelector("polyline.queue").setAttribute("points", line(queues));

@@ -22,6 +22,7 @@ internal static class Figures
         ("retried", "retried", s => Format(s.Retried)),
         ("circuit", "circuit breaker", Circuit),
         ("state", "state", s => s.IsStopped ? "stopped" : "running"),
+        ("duration", "run time mean / p99", s => $"{Html.Duration(s.MeanDuration)} / {Html.Duration(s.P99Duration)}"),
     ];
 
     public static void Render(Html html, DashboardPool pool, PoolStats stats)
@@ -34,7 +35,6 @@ internal static class Figures
         }
 
         html.Raw("<tr><th>rate limit</th><td data-figure=\"rate-limit\">").Text(RateLimit(pool)).Raw("</td></tr>");
-        html.Raw("<tr><th>run time mean / p99</th><td data-figure=\"duration\">").Text($"{Html.Duration(stats.MeanDuration)} / {Html.Duration(stats.P99Duration)}").Raw("</td></tr>");
         html.Raw("</tbody></table>");
     }
 
