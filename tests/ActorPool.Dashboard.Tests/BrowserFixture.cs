@@ -4,7 +4,9 @@ namespace ActorPool.Dashboard.Tests;
 
 /// <summary>
 /// One headless Chromium for the browser tests: Debian's <c>/usr/bin/chromium</c> (or
-/// <c>CHROMIUM_PATH</c>), driven by Playwright with its <c>ExecutablePath</c>; no browser is downloaded.
+/// <c>CHROMIUM_PATH</c>), driven by Playwright with its <c>ExecutablePath</c>; no tool downloads a
+/// browser. On a fresh Debian machine where the tests run as root, it installs Debian's package
+/// first, so README's test command works there as it is.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
@@ -18,6 +20,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+        if (!File.Exists(chromium) && chromium == "/usr/bin/chromium" && Environment.UserName == "root" && File.Exists("/usr/bin/apt-get"))
+        {
+            await RunAsync("/usr/bin/apt-get", "update -qq");
+            await RunAsync("/usr/bin/apt-get", "install -y -qq --no-install-recommends chromium");
+        }
+
         if (!File.Exists(chromium))
         {
             throw new InvalidOperationException($"No Chromium at {chromium}: install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH.");
@@ -36,6 +44,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
+    }
+
+    private static async Task RunAsync(string file, string arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        await Task.WhenAll(output, error);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} exited {process.ExitCode}: {await error}");
+        }
     }
 
     private static string ProjectFolder()
