@@ -56,7 +56,7 @@ public sealed class DashboardPageTests
     [Fact]
     public async Task The_pool_page_must_list_failed_tasks_newest_first_and_page_through_all_of_them()
     {
-        await using var host = await DashboardHost.StartAsync(dashboard: o => o.PageSize = 50);
+        await using var host = await DashboardHost.StartAsync(pool: o => o.Workers = 1, dashboard: o => o.PageSize = 50);
         using var client = new DashboardClient(host);
         var ids = new List<long>();
         for (var i = 0; i < 120; i++)
@@ -69,16 +69,19 @@ public sealed class DashboardPageTests
         await TestSignals.EventuallyAsync(() => host.Pool.GetStats().Failed == 120, () => $"failed {host.Pool.GetStats().Failed}");
 
         var (firstStatus, first) = await client.GetAsync($"{Pool}?outcome=failed");
+        var (_, second) = await client.GetAsync($"{Pool}?outcome=failed&page=2");
         var (_, third) = await client.GetAsync($"{Pool}?outcome=failed&page=3");
+        var listed = new[] { first, second, third }.SelectMany(TaskIds).ToList();
 
         Assert.Equal(HttpStatusCode.OK, firstStatus);
         Assert.Equal(50, Rows(first));
-        Assert.Contains($"data-task-id=\"{ids.Max()}\"", first, StringComparison.Ordinal);
+        Assert.Equal(ids[^1], listed[0]); // one worker runs them in order, so newest first is highest id first
+        Assert.Equal(ids[0], listed[^1]);
         Assert.Contains("1–50 of 120", first, StringComparison.Ordinal);
         Assert.Contains("InvalidOperationException: boom", first, StringComparison.Ordinal);
         Assert.Equal(20, Rows(third));
         Assert.Contains("101–120 of 120", third, StringComparison.Ordinal);
-        Assert.Contains($"data-task-id=\"{ids.Min()}\"", third, StringComparison.Ordinal);
+        Assert.Equal(ids.Order(), listed.Order()); // every failed task once, none twice, across the pages
         Assert.DoesNotContain("outcome-succeeded", third, StringComparison.Ordinal);
     }
 
@@ -283,4 +286,7 @@ public sealed class DashboardPageTests
     }
 
     private static int Rows(string html) => html.Split("<tr data-task-id=").Length - 1;
+
+    private static IEnumerable<long> TaskIds(string html) =>
+        html.Split("<tr data-task-id=\"").Skip(1).Select(row => long.Parse(row[..row.IndexOf('"', StringComparison.Ordinal)], CultureInfo.InvariantCulture));
 }
