@@ -150,11 +150,10 @@ internal sealed class ResultStore
     /// <summary>A copy of the retained results, keyed by task id.</summary>
     public Dictionary<long, TaskResult> Snapshot()
     {
-        var slots = Retained();
-        var results = new Dictionary<long, TaskResult>(slots.Count);
-        foreach (var slot in slots)
+        var results = new Dictionary<long, TaskResult>((int)Math.Min(Interlocked.Read(ref _settled), _capacity));
+        foreach (var slot in NewestFirst())
         {
-            results[slot.Id] = ToResult(slot);
+            results.TryAdd(slot.Id, ToResult(slot)); // the newest outcome of an id wins, as it always has
         }
 
         return results;
@@ -191,12 +190,11 @@ internal sealed class ResultStore
     /// <summary>The retained result of one task and the options it was submitted with; null when none is retained.</summary>
     public (TaskResult Result, TaskOptions? Options)? Find(long id)
     {
-        var slots = Retained();
-        for (var i = slots.Count - 1; i >= 0; i--)
+        foreach (var slot in NewestFirst())
         {
-            if (slots[i].Id == id)
+            if (slot.Id == id)
             {
-                return (ToResult(slots[i]), slots[i].Options);
+                return (ToResult(slot), slot.Options);
             }
         }
 
@@ -217,12 +215,16 @@ internal sealed class ResultStore
         }
 
         var recent = new List<TimeSpan>(DurationWindow);
-        var slots = Retained();
-        for (var i = slots.Count - 1; i >= 0 && recent.Count < DurationWindow; i--)
+        foreach (var slot in NewestFirst())
         {
-            if (slots[i].Ran)
+            if (recent.Count == DurationWindow)
             {
-                recent.Add(Duration(slots[i]));
+                break;
+            }
+
+            if (slot.Ran)
+            {
+                recent.Add(Duration(slot));
             }
         }
 
@@ -262,21 +264,22 @@ internal sealed class ResultStore
     public long Timestamp(DateTimeOffset wallClock) =>
         _timestampAtOrigin + (long)((wallClock - _wallAtOrigin).Ticks / (double)TimeSpan.TicksPerSecond * _time.TimestampFrequency);
 
-    /// <summary>Copies of the retained outcomes, oldest first; a slot being rewritten is left out.</summary>
-    private List<Slot> Retained()
+    /// <summary>
+    /// The retained outcomes newest first, each copied as it is reached (a slot being rewritten is
+    /// left out): a stats read or a lookup by id must not copy every slot, 100,000 of them on a
+    /// console's durable pool, into a list on the large object heap.
+    /// </summary>
+    private IEnumerable<Slot> NewestFirst()
     {
         var settled = Interlocked.Read(ref _settled);
-        var count = (int)Math.Min(settled, _capacity);
-        var slots = new List<Slot>(count);
-        for (var sequence = settled - count; sequence < settled; sequence++)
+        var oldest = settled - Math.Min(settled, _capacity);
+        for (var sequence = settled - 1; sequence >= oldest; sequence--)
         {
             if (TryRead(sequence, out var slot))
             {
-                slots.Add(slot);
+                yield return slot;
             }
         }
-
-        return slots;
     }
 
     /// <summary>Copies the slot of one sequence number; false when it is not written yet or already overwritten by a newer outcome.</summary>

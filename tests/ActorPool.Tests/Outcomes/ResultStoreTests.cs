@@ -44,6 +44,30 @@ public sealed class ResultStoreTests
     }
 
     [Fact]
+    public void Stats_and_a_lookup_by_id_must_not_copy_every_retained_result()
+    {
+        // A console polls stats every second and opens tasks by id on a pool keeping 100,000
+        // results: a copy of every slot (about 10 MB on the large object heap) per call grew a
+        // server's working set by hundreds of megabytes.
+        var store = new ResultStore(capacity: 100_000, TimeProvider.System);
+        for (var id = 1; id <= 100_000; id++)
+        {
+            store.Add(Settled(id, TaskOutcome.Failed), tally: null);
+        }
+
+        _ = store.AddTo(new PoolStats()); // JIT and first-use allocations out of the way
+        _ = store.Find(50_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var stats = store.AddTo(new PoolStats());
+        var found = store.Find(1); // the oldest: the whole ring is walked
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(100_000, stats.Failed);
+        Assert.Equal(1, found?.Result.TaskId);
+        Assert.True(allocated < 1_000_000, $"stats and one lookup allocated {allocated:N0} bytes with 100,000 results retained");
+    }
+
+    [Fact]
     public void A_store_of_capacity_zero_must_count_but_keep_nothing()
     {
         var store = new ResultStore(capacity: 0, TimeProvider.System);
