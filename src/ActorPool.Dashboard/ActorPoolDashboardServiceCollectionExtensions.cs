@@ -20,7 +20,7 @@ public static class ActorPoolDashboardServiceCollectionExtensions
         }
 
         services.AddAntiforgery();
-        services.AddAuthorizationCore();
+        services.AddAuthorization(); // not only the core: WebApplication adds the authorization middleware, which needs the policy services
         services.TryAddSingleton<DashboardPools>();
         return services;
     }

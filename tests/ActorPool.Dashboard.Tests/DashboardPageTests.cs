@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 
 namespace ActorPool.Dashboard.Tests;
 
@@ -283,6 +284,31 @@ public sealed class DashboardPageTests
 
         Assert.Contains("AddActorPoolDashboard", missing.Message, StringComparison.Ordinal);
         Assert.Contains("'actorpool/'", prefix.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_that_adds_only_the_dashboard_must_serve_it_without_registering_authorization_itself()
+    {
+        // The minimal setup README shows: no AddAuthorization, no policies, a pool added by hand.
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1 });
+        pool.Start();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddActorPoolDashboard(o => o.AddPool("plain", pool));
+        await using var app = builder.Build();
+        app.MapActorPoolDashboard();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var overview = await http.GetAsync(new Uri("/actorpool", UriKind.Relative));
+        using var stats = await http.GetAsync(new Uri("/actorpool/api/stats", UriKind.Relative));
+        using var retry = await http.PostAsync(new Uri("/actorpool/pools/plain/tasks/1/retry", UriKind.Relative), null);
+        await app.StopAsync();
+
+        Assert.Equal(HttpStatusCode.OK, overview.StatusCode);
+        Assert.Contains("data-pool=\"plain\"", await overview.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, retry.StatusCode); // no policy: read-only
     }
 
     private static int Rows(string html) => html.Split("<tr data-task-id=").Length - 1;
