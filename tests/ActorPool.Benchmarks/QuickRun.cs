@@ -8,7 +8,7 @@ using ActorPool.Benchmarks.Scenarios;
 namespace ActorPool.Benchmarks;
 
 /// <summary>
-/// Every row of issues 10, 12 and 13 with plain stopwatches, baselines in the same run, printed as a Markdown
+/// Every row of issues 10, 12, 13, 17 and 18 with plain stopwatches, baselines in the same run, printed as a Markdown
 /// table with each ratio and target. BenchmarkDotNet's suite measures the same rows with more
 /// care; this mode is for a quick look and for CI's smoke run, so it asserts no timing: it exits
 /// 1 only when a row could not be measured at all (an exception, or callers never completed).
@@ -21,6 +21,8 @@ internal static class QuickRun
     private const int Repetitions = 3;
     private const int ClusterNoOpTasks = 100_000;
     private const int DurableNoOpTasks = 20_000;
+    private const int DashboardRounds = 15;
+    private const int DashboardTasks = 500_000; // a page open polls once or twice in a run
 
     private static readonly string[] WallContenders =
     [
@@ -34,7 +36,7 @@ internal static class QuickRun
     ];
 
     /// <param name="output">Where the table goes as rows are measured.</param>
-    /// <param name="args">Section numbers to run ("1".."8", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
+    /// <param name="args">Section numbers to run ("1".."9", none for all) and <c>--markdown FILE</c> to also write the finished table there.</param>
     public static async Task<int> RunAsync(TextWriter output, IReadOnlyList<string> args)
     {
         var sections = new List<string>();
@@ -45,13 +47,13 @@ internal static class QuickRun
             {
                 markdown = args[++i];
             }
-            else if (args[i] is [>= '1' and <= '8'])
+            else if (args[i] is [>= '1' and <= '9'])
             {
                 sections.Add(args[i]);
             }
             else
             {
-                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-8 ...] [--markdown FILE]");
+                Console.Error.WriteLine($"Unknown quick-mode argument '{args[i]}'. Usage: --quick [1-9 ...] [--markdown FILE]");
                 return 2;
             }
         }
@@ -101,6 +103,7 @@ internal static class QuickRun
         await Section("6", "6. bytes per queued task", () => QueuedAsync(table));
         await Section("7", "7. cluster", () => ClusterAsync(table));
         await Section("8", "8. durable", () => DurableAsync(table));
+        await Section("9", "9. dashboard", () => DashboardAsync(table));
         table.Legend();
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Quick run took {total.Elapsed.TotalSeconds:F0} s ({string.Join(", ", took)})."));
@@ -349,6 +352,68 @@ internal static class QuickRun
             "");
     }
 
+    /// <summary>
+    /// Issue 18's rows. The three throughput contenders share one pool and take turns in rounds,
+    /// each round in a rotated order; a no-op run's rate drifts by half over a process's life on
+    /// this machine (a phase of the thread pool, alike for all three), so each ratio is the median
+    /// of the ratios within a round, not a ratio of medians.
+    /// </summary>
+    private static async Task DashboardAsync(Table table)
+    {
+        var figures = new Figures();
+        var names = new[] { DashboardScenario.NoDashboardName, DashboardScenario.ClosedName, DashboardScenario.OpenName };
+        var rounds = new List<Dictionary<string, double>>();
+        await using (var contender = ContenderCatalog.Create(ActorPoolContender.RunName, workers: 2))
+        {
+            var pool = ((ActorPoolContender)contender).Pool;
+            await contender.RunAllAsync(OverheadTasks / 10, Workloads.NoOp); // warm-up, and the pages' JIT: a live server has served them before
+            await using (var warm = await DashboardScenario.StartAsync(pool))
+            {
+                await (await warm.OpenPageAsync()).DisposeAsync();
+            }
+
+            for (var round = 0; round < DashboardRounds; round++)
+            {
+                var rates = new Dictionary<string, double>();
+                for (var turn = 0; turn < names.Length; turn++)
+                {
+                    var name = names[(round + turn) % names.Length];
+                    await using var dashboard = name == DashboardScenario.NoDashboardName ? null : await DashboardScenario.StartAsync(pool);
+                    await using var page = name == DashboardScenario.OpenName ? await dashboard!.OpenPageAsync() : null;
+                    rates[name] = (await MeasureThroughputAsync(contender, DashboardTasks, Workloads.NoOp)).Rate;
+                }
+
+                rounds.Add(rates);
+            }
+        }
+
+        // Figures whose ratios are the paired ones: closed = none x median(closed / none), and so on.
+        var none = Median(rounds.Select(r => r[DashboardScenario.NoDashboardName]));
+        var closed = none * Median(rounds.Select(r => r[DashboardScenario.ClosedName] / r[DashboardScenario.NoDashboardName]));
+        var open = closed * Median(rounds.Select(r => r[DashboardScenario.OpenName] / r[DashboardScenario.ClosedName]));
+        figures.Set(DashboardScenario.NoDashboardName, Measure.Throughput, none);
+        figures.Set(DashboardScenario.ClosedName, Measure.Throughput, closed);
+        figures.Set(DashboardScenario.OpenName, Measure.Throughput, open);
+        foreach (var name in names)
+        {
+            var spread = rounds.Select(r => r[name]).ToList();
+            table.Row(
+                $"9. dashboard, {DashboardTasks / 1000}k no-op, 2 workers, {DashboardRounds} rounds, ratios paired within a round",
+                name,
+                string.Create(CultureInfo.InvariantCulture, $"median {Median(spread) / 1e6:F2}M tasks/s (rounds {spread.Min() / 1e6:F2}-{spread.Max() / 1e6:F2}M)"),
+                Target.Cell(Row.DashboardOpen, name, figures.Get));
+        }
+
+        var paging = await DashboardScenario.PageFailedListAsync();
+        figures.Set(DashboardScenario.PagingName, Measure.P95, paging.P95Ms);
+        figures.Set(DashboardScenario.PagingName, Measure.Megabytes, paging.WorkingSetGrowthMb);
+        table.Row(
+            $"9. dashboard, failed list of {DashboardScenario.FailedTasks:N0} failed tasks on a durable pool (SQLite), {DashboardScenario.PageRequests} pages of {DashboardScenario.PageSize} anywhere in the list",
+            DashboardScenario.PagingName,
+            string.Create(CultureInfo.InvariantCulture, $"p50 {paging.P50Ms:F1} ms, p95 {paging.P95Ms:F1} ms; working set +{paging.WorkingSetGrowthMb:F1} MB at peak, heap +{paging.HeapGrowthMb:F1} MB after"),
+            Target.Cell(Row.DashboardPaging, DashboardScenario.PagingName, figures.Get));
+    }
+
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -391,7 +456,7 @@ internal static class QuickRun
             Write("");
             Write("vs baseline / target: \"vs X r\" is the contender's throughput over X's, measured in the same run (higher is better);");
             Write("\"time vs\", \"B/queued vs\", \"p50 vs\", \"p99 vs\" are the contender's cost over X's (lower is better).");
-            Write("Each target of issue 10 (rows 1-6), issue 12 (row 7) and issue 13 (row 8) is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
+            Write("Each target of issue 10 (rows 1-6), issue 12 (row 7), issue 13 (row 8) and issue 18 (row 9) is shown as \"figure op limit met|missed\"; B/task counts all threads' allocations,");
             Write("gen2 the collections during the measured run, exceptions the first-chance exceptions from cancel to stopped.");
         }
 

@@ -36,6 +36,12 @@ public enum Row
 
     /// <summary>A new durable pool reading back 10,000 outcomes and 1,000 unfinished tasks, then running those (issue 13).</summary>
     DurableRecovery,
+
+    /// <summary>No-op <c>RunAsync</c> with the dashboard absent, mapped and unread, and open in a page (issue 18).</summary>
+    DashboardOpen,
+
+    /// <summary>Pages of the failed list of a durable pool holding 100,000 failed tasks (issue 18).</summary>
+    DashboardPaging,
 }
 
 /// <summary>What a target compares.</summary>
@@ -64,6 +70,12 @@ public enum Measure
 
     /// <summary>Elapsed time over the ideal time of the same work (tasks × duration ÷ workers): lower is better, 1 is perfect.</summary>
     TimesIdeal,
+
+    /// <summary>95th percentile of one request, in milliseconds.</summary>
+    P95,
+
+    /// <summary>Memory grown, in megabytes.</summary>
+    Megabytes,
 }
 
 /// <summary>How a measured figure must relate to its limit.</summary>
@@ -120,6 +132,13 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
 
         // Issue 13: accepted and run, journaled on SQLite; recovery has no target, only its time.
         new(Row.DurableNoOp, DurableScenario.ContenderName, Measure.Throughput, null, Comparison.AtLeast, 5_000),
+
+        // Issue 18: nothing measurable while nobody reads the dashboard, within 5 % with a page
+        // open; the failed list of 100,000 pages fast and without loading them all.
+        new(Row.DashboardOpen, DashboardScenario.ClosedName, Measure.Throughput, DashboardScenario.NoDashboardName, Comparison.AtLeast, 0.95),
+        new(Row.DashboardOpen, DashboardScenario.OpenName, Measure.Throughput, DashboardScenario.ClosedName, Comparison.AtLeast, 0.95),
+        new(Row.DashboardPaging, DashboardScenario.PagingName, Measure.P95, null, Comparison.Below, 300),
+        new(Row.DashboardPaging, DashboardScenario.PagingName, Measure.Megabytes, null, Comparison.Below, 50),
     ];
 
     /// <summary>The targets of one contender in one row, in the order above.</summary>
@@ -132,9 +151,9 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
     /// </summary>
     public static (string Baseline, Measure Measure)? Reference(Row row, string contender)
     {
-        if (row is Row.ClusterNoOp or Row.ClusterWall or Row.DurableNoOp or Row.DurableRecovery)
+        if (row is Row.ClusterNoOp or Row.ClusterWall or Row.DurableNoOp or Row.DurableRecovery or Row.DashboardOpen or Row.DashboardPaging)
         {
-            return null; // nothing else runs across nodes, or journals
+            return null; // nothing else runs across nodes, journals or serves a dashboard
         }
 
         var measure = row switch
@@ -202,7 +221,7 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
             Comparison.AtMost => v <= Limit,
             _ => v < Limit,
         };
-        var shown = Baseline is null && Measure is not (Measure.Milliseconds or Measure.TimesIdeal)
+        var shown = Baseline is null && Measure is not (Measure.Milliseconds or Measure.TimesIdeal or Measure.P95 or Measure.Megabytes)
             ? v.ToString("0", CultureInfo.InvariantCulture)
             : v.ToString("0.00", CultureInfo.InvariantCulture);
         return $"{label} {shown} {op} {limit} {(met ? "met" : "missed")}";
@@ -219,6 +238,8 @@ public sealed record Target(Row Row, string Contender, Measure Measure, string? 
         (null, Measure.Gen2) => "gen2",
         (null, Measure.Milliseconds) => "ms",
         (null, Measure.TimesIdeal) => "x ideal",
+        (null, Measure.P95) => "p95 ms",
+        (null, Measure.Megabytes) => "MB grown",
         (null, Measure.Throughput) => "tasks/s",
         (null, _) => measure.ToString(),
         (_, Measure.Throughput) => $"vs {baseline}",
