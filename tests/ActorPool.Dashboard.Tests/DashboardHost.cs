@@ -26,11 +26,11 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private DashboardHost(WebApplication app, HostedTasks tasks)
+    private DashboardHost(WebApplication app, HostedTasks tasks, string poolName)
     {
         _app = app;
         Tasks = tasks;
-        Pool = app.Services.GetRequiredKeyedService<IWorkerPool>(PoolName);
+        Pool = app.Services.GetRequiredKeyedService<IWorkerPool>(poolName);
         Address = new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)));
     }
 
@@ -43,13 +43,17 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public HostedTasks Tasks { get; }
 
-    public static async Task<DashboardHost> StartAsync(string? policy = OpenPolicy, Action<WorkerPoolOptions>? pool = null, Action<ActorPoolDashboardOptions>? dashboard = null)
+    /// <param name="policy">The dashboard's authorization policy; null for its read-only, local-only default.</param>
+    /// <param name="pool">Changes to the pool's options.</param>
+    /// <param name="dashboard">Changes to the dashboard's options.</param>
+    /// <param name="poolName">The pool's name; the meter is process-wide, so a test that reads metrics needs a name no other test's pool has.</param>
+    public static async Task<DashboardHost> StartAsync(string? policy = OpenPolicy, Action<WorkerPoolOptions>? pool = null, Action<ActorPoolDashboardOptions>? dashboard = null, string poolName = PoolName)
     {
         var tasks = new HostedTasks();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Test" });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddAkka("dashboard-tests", akka => akka.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend));
-        builder.Services.AddActorPool(PoolName, o =>
+        builder.Services.AddActorPool(poolName, o =>
         {
             o.Workers = 2;
             o.QueueSize = 1_000;
@@ -71,7 +75,7 @@ internal sealed class DashboardHost : IAsyncDisposable
         app.MapActorPoolDashboard();
         app.MapPrometheusScrapingEndpoint();
         await app.StartAsync();
-        return new DashboardHost(app, tasks);
+        return new DashboardHost(app, tasks, poolName);
     }
 
     /// <summary>Waits until the pool has recorded <paramref name="id"/>'s outcome and returns it.</summary>
