@@ -12,6 +12,11 @@ internal static class Program
             return await QuickRun.RunAsync(Console.Out, args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "--alloc")
+        {
+            return await AllocationProfile.RunAsync(Console.Out, args[1..]);
+        }
+
         var metrics = SideMetrics.UseFreshFolder();
         try
         {
