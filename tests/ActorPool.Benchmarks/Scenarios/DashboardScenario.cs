@@ -125,7 +125,7 @@ public sealed class DashboardScenario : IAsyncDisposable
                 times[(int)Math.Ceiling(times.Count * 0.95) - 1],
                 times[times.Count / 2],
                 (peakWorkingSet - workingSetBefore) / 1e6,
-                (SettledHeap() - heapBefore) / 1e6);
+                (Heap.Settled() - heapBefore) / 1e6);
         }
         finally
         {
@@ -149,11 +149,11 @@ public sealed class DashboardScenario : IAsyncDisposable
     private static async Task<long> QuietHeapAsync()
     {
         var clock = Stopwatch.StartNew();
-        var last = SettledHeap();
+        var last = Heap.Settled();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(500);
-            var now = SettledHeap();
+            var now = Heap.Settled();
             if (Math.Abs(now - last) < 1_000_000)
             {
                 return now;
@@ -163,14 +163,6 @@ public sealed class DashboardScenario : IAsyncDisposable
         }
 
         return last;
-    }
-
-    private static long SettledHeap()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     private static long WorkingSet()

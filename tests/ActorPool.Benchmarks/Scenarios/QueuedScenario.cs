@@ -68,7 +68,7 @@ public sealed class QueuedScenario : IAsyncDisposable
             throw;
         }
 
-        scenario._before = SettledHeap();
+        scenario._before = Heap.Settled();
         return scenario;
     }
 
@@ -123,7 +123,7 @@ public sealed class QueuedScenario : IAsyncDisposable
     /// <summary>Heap bytes held per queued task, after full collections.</summary>
     public double RetainedBytesPerTask()
     {
-        var bytes = (SettledHeap() - _before) / (double)Math.Max(1, _queued);
+        var bytes = (Heap.Settled() - _before) / (double)Math.Max(1, _queued);
         GC.KeepAlive(_callers);
         return bytes;
     }
@@ -152,14 +152,6 @@ public sealed class QueuedScenario : IAsyncDisposable
 
         _callers = [];
         _lifetime.Dispose();
-    }
-
-    private static long SettledHeap()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     private Task BlockAsync(CancellationToken cancellationToken)
