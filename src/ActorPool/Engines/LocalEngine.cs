@@ -171,14 +171,18 @@ internal sealed class LocalEngine : PoolEngine
         {
             cancellationToken.ThrowIfCancellationRequested();
             var buffer = new WorkItem[Math.Min(total, MaxBatch)];
+
+            // buffer[..made] holds tasks made but not yet offered, for positions next onwards: a wait for room keeps them.
+            var made = 0;
             while (next < total)
             {
                 var count = Math.Min(buffer.Length, total - next);
-                for (var i = 0; i < count; i++)
+                for (var i = made; i < count; i++)
                 {
                     buffer[i] = next + i == 0 ? first! : itemAt(next + i);
                 }
 
+                made = 0;
                 var accepted = _gate.AdmitMany(buffer.AsSpan(0, count), out var stoppedAt, out var settled);
                 for (var i = 0; i < accepted; i++)
                 {
@@ -188,9 +192,10 @@ internal sealed class LocalEngine : PoolEngine
                 if (stoppedAt == AdmissionResult.NeedsRoom)
                 {
                     // What was handed over can start and free the room this one waits for.
-                    next += accepted;
                     var waiting = buffer[accepted];
-                    next++;
+                    made = count - accepted - 1;
+                    Array.Copy(buffer, accepted + 1, buffer, 0, made);
+                    next += accepted + 1;
                     await _gate.AdmitWhenRoomAsync(waiting, cancellationToken).ConfigureAwait(false);
                     ids[next - 1] = waiting.Id;
                     continue;
