@@ -38,6 +38,42 @@ public sealed class WorkerPoolQueueTests
     }
 
     [Fact]
+    public async Task RunAsync_callers_waiting_for_room_must_end_by_their_token_or_be_rejected_at_stop_never_run_and_counted()
+    {
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, QueueSize = 1, ShutdownTimeout = TimeSpan.FromMilliseconds(200) });
+        pool.Start();
+        var started = TestSignals.NewGate();
+        _ = pool.RunAsync(async _ =>
+        {
+            started.TrySetResult();
+            await new TaskCompletionSource().Task;
+            return 0;
+        });
+        await started.WaitAsync();
+        _ = pool.RunAsync(_ => Task.FromResult(0)); // fills the queue
+        var ran = 0;
+
+        using var giveUp = new CancellationTokenSource();
+        var withToken = pool.RunAsync(_ => Task.FromResult(Interlocked.Increment(ref ran)), cancellationToken: giveUp.Token);
+        var withoutToken = pool.RunAsync(_ => Task.FromResult(Interlocked.Increment(ref ran)));
+        Assert.False(withToken.IsCompleted, "a RunAsync to a full queue completed before there was room");
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withToken.WaitAsync(TestSignals.Patience));
+        Assert.False(withoutToken.IsCompleted, "a waiting RunAsync ended when another caller's token fired");
+
+        await pool.StopAsync();
+        var error = await Assert.ThrowsAsync<SubmitRejectedException>(() => withoutToken.WaitAsync(TestSignals.Patience));
+        Assert.Equal(RejectionReason.Stopped, error.Reason);
+
+        var stats = pool.GetStats();
+        Assert.Equal(0, ran);
+        Assert.Equal(4, stats.Submitted);
+        Assert.Equal(2, stats.Rejected);
+        Assert.Equal(stats.Submitted, stats.Succeeded + stats.Failed + stats.Cancelled + stats.TimedOut + stats.Dropped + stats.Rejected);
+    }
+
+    [Fact]
     public async Task Submits_racing_a_start_token_cancel_must_each_end_accepted_with_one_outcome_or_rejected_unrun()
     {
         // Acceptance needs no reply from the supervisor, so the race to check is the one with

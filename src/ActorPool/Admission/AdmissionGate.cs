@@ -113,47 +113,55 @@ internal sealed class AdmissionGate
     }
 
     /// <summary>Waits in line for queue room, then admits; completes with the task's id, or fails with the refusal or the caller's cancellation.</summary>
-    public Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken) =>
-        WaitForRoom(item, wantsId: true, cancellationToken).Accepted!.Task;
+    public Task<long> AdmitWhenRoomAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        var ticket = new WaitTicket(item, wantsId: true);
+        WaitForRoom(item, ticket, cancellationToken);
+        return ticket.Accepted!.Task;
+    }
 
     /// <summary>
     /// Waits in line for queue room, then admits, for a caller that awaits the task itself
     /// (<c>RunAsync</c>): a refusal or the caller's cancellation completes the task's caller instead.
     /// </summary>
     public void AdmitWhenRoom(WorkItem item, CancellationToken cancellationToken) =>
-        WaitForRoom(item, wantsId: false, cancellationToken);
+        WaitForRoom(item, cancellationToken.CanBeCanceled ? new WaitTicket(item, wantsId: false) : null, cancellationToken);
 
-    private SlotWaiter WaitForRoom(WorkItem item, bool wantsId, CancellationToken cancellationToken)
+    private void WaitForRoom(WorkItem item, WaitTicket? ticket, CancellationToken cancellationToken)
     {
-        var waiter = new SlotWaiter(item, wantsId);
+        var waiter = new SlotWaiter(item, ticket);
         if (PoolTracing.IsListening)
         {
             PoolTracing.CaptureSubmitter(item); // here: whoever admits it later runs on another thread
         }
 
+        item.TryMove(ItemState.Inbox, ItemState.InLine);
         switch (_room!.Enter(waiter))
         {
             case SlotLine.Join.Closed:
                 Refuse(waiter, Refusal(ClosedAdmission));
-                return waiter;
+                return;
             case SlotLine.Join.Taken:
                 waiter.TryClaim();
                 Admit(waiter);
-                return waiter;
+                return;
         }
 
-        if (cancellationToken.CanBeCanceled)
+        if (ticket is not null && cancellationToken.CanBeCanceled)
         {
-            waiter.Registration = cancellationToken.UnsafeRegister(
+            ticket.Registration = cancellationToken.UnsafeRegister(
                 static (state, token) =>
                 {
-                    var (gate, waiting) = ((AdmissionGate, SlotWaiter))state!;
-                    gate.Refuse(waiting, new OperationCanceledException(token));
+                    var (gate, waiting) = ((AdmissionGate, WaitTicket))state!;
+                    gate.Refuse(new SlotWaiter(waiting.Item, waiting), new OperationCanceledException(token));
                 },
-                (this, waiter));
-        }
+                (this, ticket));
 
-        return waiter;
+            if (item.State != ItemState.InLine)
+            {
+                ticket.Registration.Unregister(); // admitted before the registration was stored: nothing else will
+            }
+        }
     }
 
     /// <summary>Takes a waiter out of line and refuses it, counted as a refusal; nothing if it was admitted first.</summary>

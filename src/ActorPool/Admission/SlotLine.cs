@@ -92,17 +92,46 @@ internal sealed class SlotLine(int slots)
 }
 
 /// <summary>
-/// A submit waiting for a queue slot: its task, and for <c>SubmitAsync</c> the completion that gives
-/// its caller the id. A <c>RunAsync</c> caller awaits the task itself, so its refusal goes there.
+/// A submit waiting for a queue slot: its task, and a ticket only when its caller waits on more
+/// than the task (the id, for <c>SubmitAsync</c>) or its token can fire. A <c>RunAsync</c> caller
+/// without a token waits in line at no cost of its own: the task's state says whether it is still in line.
 /// </summary>
-internal sealed class SlotWaiter(WorkItem item, bool wantsId)
+internal readonly record struct SlotWaiter(WorkItem Item, WaitTicket? Ticket)
 {
-    private const int Waiting = 0;
-    private const int Claimed = 1;
-    private const int Gone = 2;
+    /// <summary>Takes the waiter to be admitted; false if it left the line first (its token fired).</summary>
+    public bool TryClaim() => Item.TryMove(ItemState.InLine, ItemState.Inbox);
 
-    private int _state;
+    /// <summary>Takes the waiter out of line to be refused; false if it was admitted first.</summary>
+    public bool TryLeave() => Item.TryMove(ItemState.InLine, ItemState.Withdrawn);
 
+    /// <summary>The submit went in: tell whoever waits for its id.</summary>
+    public void Admitted()
+    {
+        if (Ticket is { } ticket)
+        {
+            ticket.Registration.Unregister();
+            ticket.Accepted?.TrySetResult(Item.Id);
+        }
+    }
+
+    /// <summary>The submit was refused, or its caller's token fired.</summary>
+    public void Refused(Exception error)
+    {
+        Ticket?.Registration.Unregister();
+        if (Ticket?.Accepted is { } accepted)
+        {
+            Outcomes.OutcomeErrors.Refuse(accepted, error);
+        }
+        else
+        {
+            Item.RefuseCaller(error);
+        }
+    }
+}
+
+/// <summary>What a waiting submit holds besides its task: the completion that gives its caller the id, and the registration on its token.</summary>
+internal sealed class WaitTicket(WorkItem item, bool wantsId)
+{
     public WorkItem Item { get; } = item;
 
     /// <summary>Completes with the task's id once admitted; null for a caller that awaits the task itself.</summary>
@@ -110,31 +139,4 @@ internal sealed class SlotWaiter(WorkItem item, bool wantsId)
 
     /// <summary>The registration on the caller's token, while the waiter is in line.</summary>
     public CancellationTokenRegistration Registration { get; set; }
-
-    /// <summary>Takes the waiter to be admitted; false if it left the line first (its token fired).</summary>
-    public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Waiting) == Waiting;
-
-    /// <summary>Takes the waiter out of line to be refused; false if it was admitted first.</summary>
-    public bool TryLeave() => Interlocked.CompareExchange(ref _state, Gone, Waiting) == Waiting;
-
-    /// <summary>The submit went in: tell whoever waits for its id.</summary>
-    public void Admitted()
-    {
-        Registration.Unregister();
-        Accepted?.TrySetResult(Item.Id);
-    }
-
-    /// <summary>The submit was refused, or its caller's token fired.</summary>
-    public void Refused(Exception error)
-    {
-        Registration.Unregister();
-        if (Accepted is null)
-        {
-            Item.RefuseCaller(error);
-        }
-        else
-        {
-            Outcomes.OutcomeErrors.Refuse(Accepted, error);
-        }
-    }
 }

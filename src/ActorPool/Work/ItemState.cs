@@ -36,4 +36,7 @@ internal static class ItemState
     /// supervisor; from here on its submitter cannot withdraw it.
     /// </summary>
     public const int Journaled = 8;
+
+    /// <summary>Waiting in line for queue room, not yet accepted; admitted from here to <see cref="Inbox"/>, or refused to <see cref="Withdrawn"/>.</summary>
+    public const int InLine = 9;
 }
