@@ -19,6 +19,9 @@ internal static class QuickRun
     private const int QueuedTasks = 200_000;
     private const int LatencyRequests = 5_000;
     private const int Repetitions = 3;
+
+    /// <summary>Rounds of the overhead row, each running every contender once in a rotated order.</summary>
+    private const int OverheadRounds = 5;
     private const int ClusterNoOpTasks = 100_000;
     private const int DurableNoOpTasks = 20_000;
     private const int DashboardRounds = 15;
@@ -119,20 +122,41 @@ internal static class QuickRun
 
     private static async Task OverheadAsync(Table table, int workers)
     {
-        var figures = new Figures();
-        foreach (var name in ContenderCatalog.Names)
+        // Every contender lives through all rounds and each round rotates the order: a no-op run's
+        // rate climbs over a process's first minutes here, which favoured whoever ran last.
+        var names = ContenderCatalog.Names;
+        var contenders = names.Select(name => ContenderCatalog.Create(name, workers)).ToArray();
+        var runs = names.Select(_ => new List<(double Rate, double Bytes, double Gen2)>()).ToArray();
+        try
         {
-            await using var contender = ContenderCatalog.Create(name, workers);
-            await contender.RunAllAsync(OverheadTasks / 10, Workloads.NoOp); // warm-up: JIT, thread pool growth
-            var runs = new List<(double Rate, double Bytes, double Gen2)>();
-            for (var i = 0; i < Repetitions; i++)
+            foreach (var contender in contenders)
             {
-                runs.Add(await MeasureThroughputAsync(contender, OverheadTasks, Workloads.NoOp));
+                await contender.RunAllAsync(OverheadTasks / 10, Workloads.NoOp); // warm-up: JIT, thread pool growth
             }
 
-            figures.Set(name, Measure.Throughput, Median(runs.Select(r => r.Rate)));
-            figures.Set(name, Measure.BytesPerTask, Median(runs.Select(r => r.Bytes)));
-            figures.Set(name, Measure.Gen2, Median(runs.Select(r => r.Gen2)));
+            for (var round = 0; round < OverheadRounds; round++)
+            {
+                for (var i = 0; i < contenders.Length; i++)
+                {
+                    var at = (i + round) % contenders.Length;
+                    runs[at].Add(await MeasureThroughputAsync(contenders[at], OverheadTasks, Workloads.NoOp));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var contender in contenders)
+            {
+                await contender.DisposeAsync();
+            }
+        }
+
+        var figures = new Figures();
+        for (var i = 0; i < names.Length; i++)
+        {
+            figures.Set(names[i], Measure.Throughput, Median(runs[i].Select(r => r.Rate)));
+            figures.Set(names[i], Measure.BytesPerTask, Median(runs[i].Select(r => r.Bytes)));
+            figures.Set(names[i], Measure.Gen2, Median(runs[i].Select(r => r.Gen2)));
         }
 
         foreach (var name in ContenderCatalog.Names)
@@ -441,7 +465,7 @@ internal static class QuickRun
         public void Header()
         {
             Write($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription}{LoadAverage()}");
-            Write($"Quick mode: medians of {Repetitions} runs per row; the overhead row runs {OverheadTasks:N0} tasks and the queued row queues {QueuedTasks:N0} (the issue's rows: 1,000,000).");
+            Write($"Quick mode: medians of {Repetitions} runs per row; the overhead row runs {OverheadTasks:N0} tasks, medians of {OverheadRounds} rounds that each run every contender in a rotated order, and the queued row queues {QueuedTasks:N0} (the issue's rows: 1,000,000).");
             Write($"Every pool has its default options (only Workers set) unless its name says otherwise; per-call contenders are driven by {Contenders.ClosedLoop.Callers:N0} callers, each awaiting its call before the next.");
             Write("");
             Write("| workload | contender | result | vs baseline / target |");
