@@ -220,6 +220,7 @@ internal static class QuickRun
         var figures = new Figures();
         var results = new Dictionary<string, Latency>();
         var roundTrip = TimeSpan.Zero;
+        var splits = new Dictionary<string, (TimeSpan ToStart, TimeSpan Back)>();
         foreach (var name in LatencyScenario.Contenders)
         {
             await using var scenario = new LatencyScenario(name, workers);
@@ -239,12 +240,22 @@ internal static class QuickRun
             {
                 roundTrip = await scenario.SequentialRoundTripAsync(LatencyRequests);
             }
+
+            if (name != AkkaRoundRobinContender.ContenderName)
+            {
+                splits[name] = await scenario.RunSplitAsync(LatencyRequests);
+            }
         }
 
         var workload = $"4. latency at 10,000 tasks/s, {workers} workers ({LatencyRequests:N0} per round)";
         foreach (var name in LatencyScenario.Contenders)
         {
             table.Row(workload, name, results[name].ToString(), Target.Cell(Row.Latency, name, figures.Get));
+        }
+
+        foreach (var (name, split) in splits)
+        {
+            table.Row($"4. latency at 10,000 tasks/s, {workers} workers, split where the task starts (one round)", name, string.Create(CultureInfo.InvariantCulture, $"p50 call to start {split.ToStart.TotalMicroseconds:F0} us, start to caller resumed {split.Back.TotalMicroseconds:F0} us"), "");
         }
 
         table.Row($"4. latency, one request at a time, {workers} workers", ActorPoolContender.RunName, string.Create(CultureInfo.InvariantCulture, $"p50 {roundTrip.TotalMicroseconds:F1} us"), "");
