@@ -27,6 +27,9 @@ internal static class OptionLimits
     /// <summary>The largest per-key concurrency limit.</summary>
     public const int MaxConcurrencyLimit = 1_000_000;
 
+    /// <summary>The longest <see cref="TaskOptions.Delay"/>.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(3650);
+
     /// <summary>Durations of this length or more mean "no limit": timers cannot wait longer (about 24.8 days).</summary>
     public static readonly TimeSpan Forever = TimeSpan.FromMilliseconds(int.MaxValue);
 

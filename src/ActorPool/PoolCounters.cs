@@ -15,6 +15,7 @@ internal sealed class PoolCounters
     private int _active;
     private int _queued;
     private int _waitingForKey;
+    private int _delayed;
     private bool _circuitOpen;
 
     public PoolCounters(int targetWorkers) => _target = targetWorkers;
@@ -40,6 +41,9 @@ internal sealed class PoolCounters
 
     public bool CircuitOpen => Volatile.Read(ref _circuitOpen);
 
+    /// <summary>Accepted tasks waiting for their time (not counted in <see cref="Queued"/>).</summary>
+    public int Delayed => Volatile.Read(ref _delayed);
+
     public void CountRetried() => Interlocked.Increment(ref _retried);
 
     public void CountRestart() => Interlocked.Increment(ref _restarts);
@@ -47,8 +51,9 @@ internal sealed class PoolCounters
     public void CountTrip() => Interlocked.Increment(ref _trips);
 
     /// <summary>Publishes the supervisor's gauges; called by the supervisor only.</summary>
-    public void Publish(int workers, int target, int active, int queued, bool circuitOpen, int waitingForKey)
+    public void Publish(int workers, int target, int active, int queued, bool circuitOpen, int waitingForKey, int delayed)
     {
+        Volatile.Write(ref _delayed, delayed);
         Volatile.Write(ref _waitingForKey, waitingForKey);
         Volatile.Write(ref _workers, workers);
         Volatile.Write(ref _target, target);

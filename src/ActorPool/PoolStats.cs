@@ -62,6 +62,9 @@ public sealed record PoolStats
     /// <summary>Waiting tasks whose <see cref="TaskOptions.ConcurrencyKey"/> is at its limit (they are counted in <see cref="Queued"/> too).</summary>
     public int WaitingForKey { get; init; }
 
+    /// <summary>Accepted tasks waiting for their <see cref="TaskOptions.NotBefore"/> or <see cref="TaskOptions.Delay"/>; not in <see cref="Queued"/> and holding no queue slot.</summary>
+    public int Delayed { get; init; }
+
     /// <summary>Retries scheduled (a task tried three times counts two).</summary>
     public long Retried { get; init; }
 

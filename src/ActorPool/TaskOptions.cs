@@ -43,6 +43,23 @@ public sealed class TaskOptions
     /// <value>Defaults to <see langword="null"/>: no limit. At most 256 characters, not blank.</value>
     public string? ConcurrencyKey { get; init; }
 
+    /// <summary>
+    /// The earliest time the task may start: until then it waits aside, holding no worker and no
+    /// queue slot, then it joins the queue. A time already past means no wait.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no wait. Not together with <see cref="Delay"/>. Compared with the pool's <see cref="WorkerPoolOptions.TimeProvider"/>.</value>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>How long after its submit the task may start; as <see cref="NotBefore"/>, counted from the submit on the pool's clock.</summary>
+    /// <value>Defaults to <see langword="null"/>: no wait. From 0 to 3,650 days; not together with <see cref="NotBefore"/>.</value>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>
+    /// When the task may start, fixed at its submit (<see cref="NotBefore"/>, or the submit time
+    /// plus <see cref="Delay"/>), so a journal or another node reads the same time.
+    /// </summary>
+    internal DateTimeOffset? DueAt { get; private set; }
+
     /// <summary>Called once with the task's recorded result, whatever its outcome, off the pool's dispatch path.</summary>
     /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
     public Action<TaskResult>? OnCompleted { get; init; }
@@ -65,12 +82,60 @@ public sealed class TaskOptions
             }
         }
 
+        if (NotBefore is { } notBefore && Delay is { } delay)
+        {
+            throw new ArgumentException($"{nameof(NotBefore)} ({notBefore:O}) and {nameof(Delay)} ({delay}) cannot both be set: each says when the task may start.", nameof(Delay));
+        }
+
+        if (Delay is { } wait && (wait < TimeSpan.Zero || wait > OptionLimits.MaxDelay))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Delay), wait, $"{nameof(Delay)} must be from 0 to {OptionLimits.MaxDelay.TotalDays:N0} days, was: {wait}.");
+        }
+
         CheckDuration(Timeout, nameof(Timeout));
         CheckDuration(QueueTimeout, nameof(QueueTimeout));
         if (MaxAttempts is { } attempts)
         {
             WorkerPoolOptions.CheckRange(attempts, 1, OptionLimits.MaxAttempts, nameof(MaxAttempts));
         }
+    }
+
+    /// <summary>
+    /// Validates <paramref name="options"/> and fixes when a delayed task may start; the same
+    /// instance when it has no wait or its time is fixed already (a task read back from a journal).
+    /// </summary>
+    /// <param name="options">The caller's options, or null.</param>
+    /// <param name="time">The pool's clock.</param>
+    internal static TaskOptions? Prepare(TaskOptions? options, TimeProvider time)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        options.Validate();
+        if (options.DueAt is not null || (options.NotBefore is null && options.Delay is null))
+        {
+            return options;
+        }
+
+        // A copy of every member, the caller's instance untouched: it may be shared by many submits.
+        var fixedAt = (TaskOptions)options.MemberwiseClone();
+        fixedAt.DueAt = options.NotBefore ?? time.GetUtcNow() + options.Delay!.Value;
+        return fixedAt;
+    }
+
+    /// <summary>The options with their start time fixed as a journal or another node sent it.</summary>
+    internal TaskOptions WithDueAt(DateTimeOffset? dueAt)
+    {
+        if (dueAt is null)
+        {
+            return this;
+        }
+
+        var copy = (TaskOptions)MemberwiseClone();
+        copy.DueAt = dueAt;
+        return copy;
     }
 
     /// <summary>Throws unless <paramref name="key"/> is null or a usable key (shared with the pool's limit table).</summary>

@@ -32,27 +32,22 @@ internal sealed partial class PoolSupervisorActor
                 continue;
             }
 
-            if (_workerContext.QueueTimeoutOf(item.Options) is { } queueTimeout)
+            if (_delayed.IsWaiting(item, out var due))
             {
-                if (_workerContext.ReadyTimestamp == 0)
+                _runtime.Gate.ReleaseSlot(item);
+                if (_stop.Requested || _delaysStopped)
                 {
-                    _waitingForReady.Add(item); // its queue wait counts once a worker is there
+                    SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, StoppedBeforeItsTime(due));
                 }
                 else
                 {
-                    _expiry.Add(item, queueTimeout, _workerContext.QueueWaitSince(item.StartTimestamp));
-                    expiring = true;
+                    _delayed.Add(item, due);
                 }
+
+                continue;
             }
 
-            _queue.Enqueue(item);
-            if (_options.Overflow == OverflowPolicy.DropOldest && _options.QueueSize > 0
-                && _queue.Count > _options.QueueSize && _queue.TryDequeueOldest(out var oldest))
-            {
-                SettleHere(oldest, ItemState.Queued, TaskOutcome.Dropped, new SubmitRejectedException(
-                    RejectionReason.QueueFull,
-                    $"The task was dropped: the queue held {_options.QueueSize} tasks and a newer one arrived (OverflowPolicy.DropOldest)."));
-            }
+            expiring |= Enqueue(item);
         }
 
         if (expiring)
@@ -60,6 +55,75 @@ internal sealed partial class PoolSupervisorActor
             ScheduleExpiry();
         }
     }
+
+    /// <summary>Puts a task taken in (or one whose time has come) in the queue; true when it has a queue deadline to watch.</summary>
+    private bool Enqueue(WorkItem item)
+    {
+        var expiring = false;
+        if (_workerContext.QueueTimeoutOf(item.Options) is { } queueTimeout)
+        {
+            if (_workerContext.ReadyTimestamp == 0)
+            {
+                _waitingForReady.Add(item); // its queue wait counts once a worker is there
+            }
+            else
+            {
+                _expiry.Add(item, queueTimeout, _workerContext.QueueWaitSince(item.StartTimestamp));
+                expiring = true;
+            }
+        }
+
+        _queue.Enqueue(item);
+        if (_options.Overflow == OverflowPolicy.DropOldest && _options.QueueSize > 0
+            && _queue.Count > _options.QueueSize && _queue.TryDequeueOldest(out var oldest))
+        {
+            SettleHere(oldest, ItemState.Queued, TaskOutcome.Dropped, new SubmitRejectedException(
+                RejectionReason.QueueFull,
+                $"The task was dropped: the queue held {_options.QueueSize} tasks and a newer one arrived (OverflowPolicy.DropOldest)."));
+        }
+
+        return expiring;
+    }
+
+    /// <summary>Delayed tasks whose time has come join the queue; a caller that gave up meanwhile gets its task cancelled.</summary>
+    private void HandleDelaysDue()
+    {
+        _delayed.TakeDue(_due);
+        var expiring = false;
+        var now = _options.TimeProvider.GetTimestamp();
+        foreach (var item in _due)
+        {
+            if (item.CallerToken.IsCancellationRequested)
+            {
+                SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, new OperationCanceledException(item.CallerToken));
+                continue;
+            }
+
+            item.StartTimestamp = now; // its queue wait counts from its time, not its submit
+            expiring |= Enqueue(item);
+        }
+
+        _due.Clear();
+        if (expiring)
+        {
+            ScheduleExpiry();
+        }
+
+        Dispatch();
+        TryFinishStop();
+    }
+
+    /// <summary>A stop does not wait for delayed tasks: each is recorded Cancelled (a durable pool keeps it in its journal, to run after the restart).</summary>
+    private void AbandonDelayed()
+    {
+        foreach (var item in _delayed.TakeAll())
+        {
+            SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, StoppedBeforeItsTime(item.Options!.DueAt!.Value));
+        }
+    }
+
+    private static OperationCanceledException StoppedBeforeItsTime(DateTimeOffset due) =>
+        new($"The pool stopped before the task's time ({due:O}, from TaskOptions.NotBefore or Delay).");
 
     /// <summary>After the stop: posts racing the close are left to their submitters, who withdraw them.</summary>
     /// <summary>
@@ -210,7 +274,7 @@ internal sealed partial class PoolSupervisorActor
         }
     }
 
-    /// <summary>Waiting tasks: in the queue and aside for their concurrency key.</summary>
+    /// <summary>Waiting tasks: in the queue and aside for their concurrency key (delayed tasks are counted apart).</summary>
     private int WaitingCount => _queue.Count + (_keyLimits?.AsideCount ?? 0);
 
     private void Assign(WorkerSlot slot, WorkItem[] batch)

@@ -14,6 +14,7 @@ internal sealed partial class PoolSupervisorActor
         _stop.Request(stop.Completion);
         Timers.Cancel(ResizeTimer);
         AbandonRetries();
+        AbandonDelayed();
         if (OptionLimits.Limit(_options.ShutdownTimeout) is { } timeout)
         {
             Timers.StartSingleTimer(DeadlineTimer, ShutdownDeadline.Instance, timeout);
@@ -48,6 +49,7 @@ internal sealed partial class PoolSupervisorActor
 
         _expiry.Clear();
         AbandonRetries();
+        AbandonDelayed();
     }
 
     private void HandleCancel()
@@ -151,6 +153,7 @@ internal sealed partial class PoolSupervisorActor
         _released.AddRange(_stop.Finish());
         _ledger.ReleaseAll(_released);
         Timers.CancelAll();
+        _delayed.StopTimer();
         _log.Debug("Pool {0} drained: {1} tasks accepted, {2} outcomes recorded", _runtime.Name, _ledger.Accepted, _ledger.Settled);
         Become(Stopped);
     }

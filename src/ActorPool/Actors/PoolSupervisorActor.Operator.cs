@@ -27,6 +27,12 @@ internal sealed partial class PoolSupervisorActor
             return true;
         }
 
+        if (_delayed.TryTake(id, out var delayed))
+        {
+            SettleHere(delayed, ItemState.Queued, TaskOutcome.Cancelled, CancelledError(id));
+            return true;
+        }
+
         var waiting = _queue.Waiting().Concat(_keyLimits?.Aside() ?? []).FirstOrDefault(item => item.Id == id);
         if (waiting is not null)
         {
@@ -86,7 +92,7 @@ internal sealed partial class PoolSupervisorActor
         }
 
         var waiting = _roster.All.SelectMany(static slot => slot.Batch ?? []).Where(static item => item.State == ItemState.Queued)
-            .Concat(_queue.Waiting()).Concat(_keyLimits?.Aside() ?? []).Concat(_retries.Waiting);
+            .Concat(_queue.Waiting()).Concat(_keyLimits?.Aside() ?? []).Concat(_retries.Waiting).Concat(_delayed.Waiting);
         foreach (var item in waiting)
         {
             if (pending.Count >= list.Max)

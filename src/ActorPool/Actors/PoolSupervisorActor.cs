@@ -59,6 +59,13 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     /// <summary><c>WaitAsync</c> and stop callers to complete once the current message is handled.</summary>
     private readonly List<TaskCompletionSource> _released = [];
     private readonly List<WorkItem> _expired = [];
+    private readonly List<WorkItem> _due = [];
+
+    /// <summary>Tasks waiting for their time (<see cref="TaskOptions.NotBefore"/>, <see cref="TaskOptions.Delay"/>).</summary>
+    private readonly DelayedTasks _delayed;
+
+    /// <summary>A durable pool's drain has begun: delayed tasks are set aside for the journal, not held.</summary>
+    private bool _delaysStopped;
 
     /// <summary>Tasks with a queue timeout taken in before any worker was ready; their wait counts from then.</summary>
     private readonly List<WorkItem> _waitingForReady = [];
@@ -82,6 +89,8 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         _startRate = _options.TasksPerSecond is { } rate ? new StartRate(rate, _options.RateBurst) : null;
         _keyLimits = KeyLimits.For(_options);
         _decidePerStart = _options.EnablePriority || _startRate is not null || _breaker is not null;
+        var self = Self;
+        _delayed = new DelayedTasks(_options.TimeProvider, () => self.Tell(DelaysDue.Instance, ActorRefs.NoSender));
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(_options.OnTaskCompleted), "results");
         runtime.Recorder.Aggregator = _aggregator;
         Become(Waiting);
@@ -113,8 +122,9 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         AbandonAll();
+        _delayed.StopTimer();
         _startRate?.Dispose();
-        _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false, waitingForKey: 0);
+        _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false, waitingForKey: 0, delayed: 0);
     }
 
     /// <summary>
@@ -135,7 +145,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         }
         finally
         {
-            _runtime.Counters.Publish(_roster.Live, _roster.Target, _roster.Busy, WaitingCount, _breaker is { Phase: not BreakerPhase.Closed }, _keyLimits?.AsideCount ?? 0);
+            _runtime.Counters.Publish(_roster.Live, _roster.Target, _roster.Busy, WaitingCount, _breaker is { Phase: not BreakerPhase.Closed }, _keyLimits?.AsideCount ?? 0, _delayed.Count);
             foreach (var waiter in _released)
             {
                 // Through the aggregator, so callbacks of the outcomes waited for have run.
@@ -223,6 +233,14 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         });
         Receive<ExpiryTick>(_ => HandleExpiry());
         Receive<RetryDue>(HandleRetryDue);
+        Receive<DelaysDue>(_ => HandleDelaysDue());
+        Receive<StopDelays>(_ =>
+        {
+            _delaysStopped = true;
+            TakeIn();
+            AbandonDelayed();
+            TryFinishStop();
+        });
         Receive<RateTokenReady>(HandleRateTokenReady);
         Receive<StealTick>(_ => Dispatch());
         Receive<CancelPool>(_ => HandleCancel());

@@ -97,7 +97,8 @@ internal sealed class AdmissionGate
             return Refuse(ClosedAdmission);
         }
 
-        var slot = TakeSlot(mayWait, out var holdsSlot);
+        var holdsSlot = false;
+        var slot = WaitsForItsTime(item) ? AdmissionResult.Accepted : TakeSlot(mayWait, out holdsSlot);
         if (slot == AdmissionResult.NeedsRoom)
         {
             return slot;
@@ -210,7 +211,8 @@ internal sealed class AdmissionGate
         var taken = 0;
         while (taken < items.Length)
         {
-            var slot = TakeSlot(mayWait: true, out var holdsSlot);
+            var holdsSlot = false;
+            var slot = WaitsForItsTime(items[taken]) ? AdmissionResult.Accepted : TakeSlot(mayWait: true, out holdsSlot);
             if (slot != AdmissionResult.Accepted)
             {
                 stoppedAt = slot;
@@ -325,6 +327,9 @@ internal sealed class AdmissionGate
         Interlocked.Increment(ref _refusedWithoutId);
         return admission;
     }
+
+    /// <summary>A delayed task holds no queue slot while it waits for its time; it joins the queue past the bound, as a retry does.</summary>
+    private bool WaitsForItsTime(WorkItem item) => item.Options?.DueAt is { } due && due > _time.GetUtcNow();
 
     /// <summary>Takes a queue slot without waiting where the policy counts them.</summary>
     private AdmissionResult TakeSlot(bool mayWait, out bool holdsSlot)

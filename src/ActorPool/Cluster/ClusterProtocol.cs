@@ -18,7 +18,10 @@ internal sealed record WireOptions(
     int? MaxAttempts,
     string? DedupKey = null,
     long? DedupWindowMs = null,
-    string? ConcurrencyKey = null)
+    string? ConcurrencyKey = null,
+    DateTimeOffset? NotBefore = null,
+    long? DelayMs = null,
+    DateTimeOffset? DueAt = null)
 {
     /// <summary>The wire form of a task's settings; null for none.</summary>
     public static WireOptions? From(TaskOptions? options) => options is null ? null : new WireOptions(
@@ -29,10 +32,13 @@ internal sealed record WireOptions(
         options.MaxAttempts,
         options.Key,
         options.DeduplicationWindow is { } window ? Milliseconds(window) : null,
-        options.ConcurrencyKey);
+        options.ConcurrencyKey,
+        options.NotBefore,
+        options.Delay is { } delay ? (long)delay.TotalMilliseconds : null,
+        options.DueAt);
 
     /// <summary>The settings back as <see cref="TaskOptions"/> (callbacks do not cross).</summary>
-    public TaskOptions ToTaskOptions() => new()
+    public TaskOptions ToTaskOptions() => new TaskOptions
     {
         Id = Key,
         Priority = Priority,
@@ -42,7 +48,9 @@ internal sealed record WireOptions(
         Key = DedupKey,
         DeduplicationWindow = DeduplicationWindow(),
         ConcurrencyKey = ConcurrencyKey,
-    };
+        NotBefore = NotBefore,
+        Delay = DelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+    }.WithDueAt(DueAt);
 
     /// <summary>The task's own deduplication window; -1 ms ("no limit") is a window that never ends, not a negative one.</summary>
     /// <remarks>A method, not a property: the record's properties are its wire form.</remarks>

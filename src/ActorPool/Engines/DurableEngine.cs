@@ -168,6 +168,7 @@ internal sealed class DurableEngine : NamedTaskEngine
     {
         _gate.Close();
         _journal.Tell(JournalStopping.Instance);
+        _pool.Supervisor.Tell(StopDelays.Instance); // after the journal knows: what is cancelled now runs after the restart
         var gone = _system.WhenTerminated;
         try
         {

@@ -295,6 +295,7 @@ internal sealed class LocalEngine : PoolEngine
         Rejected = _gate.Rejected,
         Deduplicated = _keys?.Joined ?? 0,
         WaitingForKey = _counters.WaitingForKey,
+        Delayed = _counters.Delayed,
         Retried = _counters.Retried,
         WorkerRestarts = _counters.WorkerRestarts,
         CircuitBreakerTrips = _counters.CircuitBreakerTrips,

@@ -136,6 +136,26 @@ internal sealed class ExpiryTick : INoSerializationVerificationNeeded
     }
 }
 
+/// <summary>The earliest delayed task's time has come.</summary>
+internal sealed class DelaysDue : INoSerializationVerificationNeeded
+{
+    public static readonly DelaysDue Instance = new();
+
+    private DelaysDue()
+    {
+    }
+}
+
+/// <summary>A durable pool drains: delayed tasks are recorded Cancelled now (its journal keeps them unfinished, to run after the restart) instead of being waited for.</summary>
+internal sealed class StopDelays : INoSerializationVerificationNeeded
+{
+    public static readonly StopDelays Instance = new();
+
+    private StopDelays()
+    {
+    }
+}
+
 /// <summary>A failed task's backoff has passed; it goes back into the queue.</summary>
 internal sealed record RetryDue(long TaskId) : INoSerializationVerificationNeeded;
 
