@@ -20,6 +20,7 @@ public sealed class PrometheusEndpointTests
         "actorpool_tasks_dropped_total",
         "actorpool_tasks_deduplicated_total",
         "actorpool_tasks_waiting_for_key",
+        "actorpool_tasks_delayed",
         "actorpool_workers_restarts_total",
         "actorpool_task_duration_seconds_bucket",
         "actorpool_task_duration_seconds_sum",

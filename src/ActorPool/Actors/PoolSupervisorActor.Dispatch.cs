@@ -32,7 +32,7 @@ internal sealed partial class PoolSupervisorActor
                 continue;
             }
 
-            if (_delayed.IsWaiting(item, out var due))
+            if (_delayed.IsFuture(item.Options?.DueAt, out var due))
             {
                 _runtime.Gate.ReleaseSlot(item);
                 if (_stop.Requested || _delaysStopped)

@@ -180,4 +180,5 @@ internal sealed record ClusterFigures(
     long Resumed = 0,
     long Recovered = 0,
     long Deduplicated = 0,
-    int WaitingForKey = 0) : IPoolWireMessage;
+    int WaitingForKey = 0,
+    int Delayed = 0) : IPoolWireMessage;

@@ -25,6 +25,12 @@ internal sealed partial class ClusterSupervisorActor
             item.TryMove(ItemState.Inbox, ItemState.Queued);
             _live[task.Id] = item;
             HoldKey(item);
+            if (_delayed.IsFuture(task.Options?.DueAt, out var due))
+            {
+                _delayed.Add(item, due); // its time is journaled with it: a failover neither skips nor repeats it
+                continue;
+            }
+
             _queue.Enqueue(item);
         }
 

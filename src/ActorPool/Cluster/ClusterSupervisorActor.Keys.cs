@@ -182,7 +182,7 @@ internal sealed partial class ClusterSupervisorActor
     private TimeSpan KeysSettleTimeout => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, OptionLimits.Cap(_options.AskTimeout).Ticks / 2));
 
     /// <summary>Takes a task that has not started out of the queue, or out of waiting aside for its key; false if it is in neither.</summary>
-    private bool RemoveWaiting(ClusterItem item) => _queue.Remove(item) || _keyLimits?.Remove(item) == true;
+    private bool RemoveWaiting(ClusterItem item) => _queue.Remove(item) || _keyLimits?.Remove(item) == true || _delayed.TryTake(item.Id, out _);
 
     /// <summary>The task's run ended or it went back unrun: its concurrency key frees a slot, and the first task waiting aside for it is queued again.</summary>
     private void ReleaseKey(ClusterItem item)

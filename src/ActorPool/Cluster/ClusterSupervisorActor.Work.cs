@@ -370,6 +370,32 @@ internal sealed partial class ClusterSupervisorActor
         }
     }
 
+    /// <summary>Delayed tasks whose time has come join the queue.</summary>
+    private void HandleDelaysDue()
+    {
+        _delayed.TakeDue(_due);
+        var now = _options.TimeProvider.GetTimestamp();
+        foreach (var item in _due.Cast<ClusterItem>())
+        {
+            if (!_live.ContainsKey(item.Id) || item.State != ItemState.Queued)
+            {
+                continue;
+            }
+
+            item.StartTimestamp = now; // its queue wait counts from its time
+            if (item.Attempts == 0 && (item.Settings?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
+            {
+                _expiry.Add(item, queueTimeout, now);
+            }
+
+            _queue.Enqueue(item);
+        }
+
+        _due.Clear();
+        ScheduleExpiry();
+        Dispatch();
+    }
+
     private void HandleExpiry()
     {
         _expiry.TakeExpired(_expired);
@@ -426,7 +452,8 @@ internal sealed partial class ClusterSupervisorActor
             _resumed,
             _recovered,
             _deduplicated,
-            _keyLimits?.AsideCount ?? 0));
+            _keyLimits?.AsideCount ?? 0,
+            _delayed.Count));
     }
 
     /// <summary>The earliest queue deadline is due.</summary>

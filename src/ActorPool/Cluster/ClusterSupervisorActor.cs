@@ -72,6 +72,10 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     /// <summary>Ids of tasks that started their first run, per front that asked to hear it, sent with the outbox.</summary>
     private readonly Dictionary<IActorRef, List<long>> _startedOutbox = [];
     private readonly List<WorkItem> _expired = [];
+    private readonly List<WorkItem> _due = [];
+
+    /// <summary>Tasks waiting for their time (<see cref="TaskOptions.NotBefore"/>, <see cref="TaskOptions.Delay"/>): here, in the singleton, so each starts once however many nodes run.</summary>
+    private readonly Actors.Supervision.DelayedTasks _delayed;
 
     /// <summary>Deduplication keys, by key: the task holding each, while it lives and for its window after.</summary>
     private readonly Dictionary<string, ClusterKey> _keys = new(StringComparer.Ordinal);
@@ -115,6 +119,8 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         _durable = options.Persistence.Enabled;
         _journal = new JournalState(Math.Max(options.MaxRetainedResults, 1));
         _wireBudget = WireBudget.Of(Context.System);
+        var self = Self;
+        _delayed = new Actors.Supervision.DelayedTasks(options.TimeProvider, () => self.Tell(Messages.DelaysDue.Instance, ActorRefs.NoSender));
         JournalPluginId = _durable ? JournalSetup.JournalPluginId : "akka.persistence.journal.inmem";
         SnapshotPluginId = _durable ? JournalSetup.SnapshotPluginId : "akka.persistence.snapshot-store.inmem";
 
@@ -135,6 +141,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         Command<ListWaiting>(HandleListWaiting);
         Command<Terminated>(HandleTerminated);
         Command<Messages.RetryDue>(HandleRetryDue);
+        Command<Messages.DelaysDue>(_ => HandleDelaysDue());
         Command<ExpiryDue>(_ => HandleExpiry());
         Command<FiguresDue>(_ => SendFigures());
         Command<FlushJournal>(_ => FlushOutcomes());
@@ -178,6 +185,12 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
             "workers");
         Timers.StartPeriodicTimer(FiguresTimer, FiguresDue.Instance, FiguresInterval);
         _log.Info("Pool {0}: supervisor up on {1}, {2} workers per node with role {3}", _pool, self.Address, perNode, role ?? "(any)");
+    }
+
+    protected override void PostStop()
+    {
+        _delayed.StopTimer(); // the next incarnation reads the delayed tasks back or gets them from the fronts
+        base.PostStop();
     }
 
     /// <summary>Sends the outcomes settled while handling the message, one message per front.</summary>
@@ -301,6 +314,12 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         item.StartTimestamp = _options.TimeProvider.GetTimestamp();
         _live[id] = item;
         HoldKey(item);
+        if (_delayed.IsFuture(task.Options?.DueAt, out var due))
+        {
+            _delayed.Add(item, due);
+            return id;
+        }
+
         if (task.Attempts == 0 && (task.Options?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
         {
             _expiry.Add(item, queueTimeout, item.StartTimestamp);

@@ -45,7 +45,8 @@ internal sealed class PoolMetrics : IDisposable
             results.Count,
             () => counters.WorkerRestarts,
             () => keys?.Joined ?? 0,
-            () => counters.WaitingForKey))
+            () => counters.WaitingForKey,
+            () => counters.Delayed))
     {
     }
 
@@ -61,7 +62,8 @@ internal sealed class PoolMetrics : IDisposable
             outcome => Count(stats(), outcome),
             () => 0,
             () => stats().Deduplicated,
-            () => stats().WaitingForKey))
+            () => stats().WaitingForKey,
+            () => stats().Delayed))
     {
     }
 
@@ -81,6 +83,7 @@ internal sealed class PoolMetrics : IDisposable
         _meter.CreateObservableCounter("actorpool.workers.restarts", () => Measure(sources.Restarts()), "{restart}", "Workers restarted after a fault.");
         _meter.CreateObservableCounter("actorpool.tasks.deduplicated", () => Measure(sources.Deduplicated()), "{task}", "Submits that joined an existing task by its key instead of making one.");
         _meter.CreateObservableGauge("actorpool.tasks.waiting_for_key", () => Measure(sources.WaitingForKey()), "{task}", "Waiting tasks whose concurrency key is at its limit.");
+        _meter.CreateObservableGauge("actorpool.tasks.delayed", () => Measure(sources.Delayed()), "{task}", "Accepted tasks waiting for their NotBefore or Delay.");
         _duration = _meter.CreateHistogram<double>("actorpool.task.duration", "s", "How long tasks ran (their last try).");
     }
 
@@ -142,5 +145,6 @@ internal sealed class PoolMetrics : IDisposable
         Func<TaskOutcome, long> Outcome,
         Func<long> Restarts,
         Func<long> Deduplicated,
-        Func<long> WaitingForKey);
+        Func<long> WaitingForKey,
+        Func<long> Delayed);
 }

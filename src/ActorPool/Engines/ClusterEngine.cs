@@ -169,6 +169,7 @@ internal sealed class ClusterEngine : NamedTaskEngine
             Retried = figures?.Retried ?? 0,
             Deduplicated = figures?.Deduplicated ?? 0,
             WaitingForKey = figures?.WaitingForKey ?? 0,
+            Delayed = figures?.Delayed ?? 0,
             Resumed = figures?.Resumed ?? 0,
             Recovered = figures?.Recovered ?? 0,
             Succeeded = outcomes[0],

@@ -24,11 +24,11 @@ internal sealed class DelayedTasks(TimeProvider time, Action onDue)
 
     public int Count => _waiting.Count - _removed.Count;
 
-    /// <summary>When <paramref name="item"/> may start, if that is still to come.</summary>
-    public bool IsWaiting(WorkItem item, out DateTimeOffset due)
+    /// <summary>Whether <paramref name="dueAt"/> (a task's <c>DueAt</c>) is still to come.</summary>
+    public bool IsFuture(DateTimeOffset? dueAt, out DateTimeOffset due)
     {
-        due = item.Options?.DueAt ?? default;
-        return item.Options?.DueAt is not null && due > time.GetUtcNow();
+        due = dueAt ?? default;
+        return dueAt is not null && due > time.GetUtcNow();
     }
 
     /// <summary>Holds a task until <paramref name="due"/>.</summary>
