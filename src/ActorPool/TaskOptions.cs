@@ -55,10 +55,14 @@ public sealed class TaskOptions
     public TimeSpan? Delay { get; init; }
 
     /// <summary>
-    /// When the task may start, fixed at its submit (<see cref="NotBefore"/>, or the submit time
-    /// plus <see cref="Delay"/>), so a journal or another node reads the same time.
+    /// When the task may start, where that is a time already: its <see cref="NotBefore"/>, or the
+    /// time a <see cref="Delay"/> was fixed to at a submit whose task is journaled or sent to
+    /// another node, so the journal and every node read the same time. A local pool counts a
+    /// <see cref="Delay"/> from the task's acceptance instead, which costs no copy of the options.
     /// </summary>
-    internal DateTimeOffset? DueAt { get; private set; }
+    internal DateTimeOffset? DueAt => NotBefore ?? _fixedDue;
+
+    private DateTimeOffset? _fixedDue;
 
     /// <summary>Called once with the task's recorded result, whatever its outcome, off the pool's dispatch path.</summary>
     /// <value>Defaults to <see langword="null"/>. An exception it throws is logged and otherwise ignored.</value>
@@ -101,12 +105,13 @@ public sealed class TaskOptions
     }
 
     /// <summary>
-    /// Validates <paramref name="options"/> and fixes when a delayed task may start; the same
-    /// instance when it has no wait or its time is fixed already (a task read back from a journal).
+    /// Validates <paramref name="options"/> and, where <paramref name="fixDelay"/>, fixes the time a
+    /// <see cref="Delay"/> ends; otherwise (and when the time is fixed already) the same instance.
     /// </summary>
     /// <param name="options">The caller's options, or null.</param>
     /// <param name="time">The pool's clock.</param>
-    internal static TaskOptions? Prepare(TaskOptions? options, TimeProvider time)
+    /// <param name="fixDelay">Whether the task is journaled or sent to another node, which must read one time.</param>
+    internal static TaskOptions? Prepare(TaskOptions? options, TimeProvider time, bool fixDelay)
     {
         if (options is null)
         {
@@ -114,29 +119,25 @@ public sealed class TaskOptions
         }
 
         options.Validate();
-        if (options.DueAt is not null || (options.NotBefore is null && options.Delay is null))
-        {
-            return options;
-        }
-
-        // A copy of every member, the caller's instance untouched: it may be shared by many submits.
-        var fixedAt = (TaskOptions)options.MemberwiseClone();
-        fixedAt.DueAt = options.NotBefore ?? time.GetUtcNow() + options.Delay!.Value;
-        return fixedAt;
+        return fixDelay && options.Delay is { } delay && options.DueAt is null ? options.WithDueAt(time.GetUtcNow() + delay) : options;
     }
 
-    /// <summary>The options with their start time fixed as a journal or another node sent it.</summary>
+    /// <summary>The options with their start time fixed (at a submit, or as a journal or another node sent it).</summary>
     internal TaskOptions WithDueAt(DateTimeOffset? dueAt)
     {
-        if (dueAt is null)
+        if (dueAt is null || dueAt == DueAt)
         {
             return this;
         }
 
+        // A copy of every member, the caller's instance untouched: it may be shared by many submits.
         var copy = (TaskOptions)MemberwiseClone();
-        copy.DueAt = dueAt;
+        copy._fixedDue = dueAt;
         return copy;
     }
+
+    /// <summary>When a task with these options, accepted at <paramref name="acceptedAt"/>, may start; null when it need not wait.</summary>
+    internal DateTimeOffset? DueFrom(DateTimeOffset acceptedAt) => DueAt ?? (Delay is { } delay ? acceptedAt + delay : null);
 
     /// <summary>Throws unless <paramref name="key"/> is null or a usable key (shared with the pool's limit table).</summary>
     internal static void CheckKey(string? key, string name)

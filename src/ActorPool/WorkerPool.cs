@@ -130,7 +130,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     public Task<long> SubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
         return _engine.Submit(new SubmittedItem(task, options), cancellationToken);
     }
 
@@ -153,7 +153,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     public Task<bool> TrySubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(task);
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
         return _engine.TrySubmit(new SubmittedItem(task, options)) ? TrueTask : FalseTask;
     }
 
@@ -178,7 +178,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
             }
         }
 
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
         return _engine.SubmitMany(work.Count, i => new SubmittedItem(work[i], options), cancellationToken);
     }
 
@@ -186,7 +186,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     public Task<long> SubmitAsync(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         var named = Handler(handler);
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
         return _engine.Submit(new NamedItem(named, Encode(named, payload, options), options, _options.Services), cancellationToken);
     }
 
@@ -195,7 +195,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     {
         var named = Handler(handler);
         ArgumentNullException.ThrowIfNull(payloads);
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
 
         // Every payload is checked before any task is submitted.
         var encoded = payloads.Select(payload => Encode(named, payload, options)).ToArray();
@@ -206,7 +206,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     public Task<TResult> RunAsync<TResult>(string handler, object? payload, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         var named = Handler(handler);
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
         var item = new NamedRunItem<TResult>(named, Encode(named, payload, options), options, _options.Services, cancellationToken);
         return Await(_engine.SubmitRun(item, cancellationToken), item.Completion, cancellationToken);
     }
@@ -226,7 +226,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> task, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        options = TaskOptions.Prepare(options, _options.TimeProvider);
+        options = TaskOptions.Prepare(options, _options.TimeProvider, _engine.FixesDelayAtSubmit);
         var item = new RunItem<T>(task, options, cancellationToken);
         return Await(_engine.SubmitRun(item, cancellationToken), item.Completion, cancellationToken);
     }

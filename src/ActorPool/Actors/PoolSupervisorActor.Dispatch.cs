@@ -32,7 +32,7 @@ internal sealed partial class PoolSupervisorActor
                 continue;
             }
 
-            if (_delayed.IsFuture(item.Options?.DueAt, out var due))
+            if (item.Options is { } options && _delayed.IsFuture(options.DueFrom(AcceptedAt(item)), out var due))
             {
                 _runtime.Gate.ReleaseSlot(item);
                 if (_stop.Requested || _delaysStopped)
@@ -116,11 +116,15 @@ internal sealed partial class PoolSupervisorActor
     /// <summary>A stop does not wait for delayed tasks: each is recorded Cancelled (a durable pool keeps it in its journal, to run after the restart).</summary>
     private void AbandonDelayed()
     {
-        foreach (var item in _delayed.TakeAll())
+        foreach (var (item, due) in _delayed.TakeAll())
         {
-            SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, StoppedBeforeItsTime(item.Options!.DueAt!.Value));
+            SettleHere(item, ItemState.Queued, TaskOutcome.Cancelled, StoppedBeforeItsTime(due));
         }
     }
+
+    /// <summary>When the task was accepted, on the pool's wall clock.</summary>
+    private DateTimeOffset AcceptedAt(WorkItem item) =>
+        _options.TimeProvider.GetUtcNow() - _options.TimeProvider.GetElapsedTime(item.StartTimestamp);
 
     private static OperationCanceledException StoppedBeforeItsTime(DateTimeOffset due) =>
         new($"The pool stopped before the task's time ({due:O}, from TaskOptions.NotBefore or Delay).");

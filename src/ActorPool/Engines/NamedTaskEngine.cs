@@ -10,6 +10,8 @@ namespace ActorPool.Engines;
 /// </summary>
 internal abstract class NamedTaskEngine : PoolEngine
 {
+    public override bool FixesDelayAtSubmit => true;
+
     /// <summary>The gate that admits into the engine's inbox.</summary>
     protected abstract AdmissionGate Gate { get; }
 

@@ -19,6 +19,9 @@ internal abstract class PoolEngine
 
     public abstract int Workers { get; }
 
+    /// <summary>Whether a task's <see cref="TaskOptions.Delay"/> becomes a time at its submit: its task is journaled or sent to another node.</summary>
+    public virtual bool FixesDelayAtSubmit => false;
+
     /// <summary>The actor that answers for the pool on this node, for tests.</summary>
     public abstract IActorRef Supervisor { get; }
 

@@ -51,6 +51,28 @@ public sealed class RetentionTests
         Assert.True(perTask < 1_000, $"{perTask:F0} bytes allocated per task for SubmitManyAsync of {total:N0} into a queue of 100");
     }
 
+    [Fact]
+    public async Task Ten_thousand_delayed_tasks_must_hold_no_worker_or_queue_slot_and_at_most_200_bytes_each_while_they_wait()
+    {
+        const int delayed = 10_000;
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, QueueSize = 10, Overflow = OverflowPolicy.Reject });
+        pool.Start();
+        var later = new TaskOptions { Delay = TimeSpan.FromHours(1) };
+        await pool.SubmitAsync(static _ => Task.CompletedTask, later); // warm up: the heap of delayed tasks and its timer exist
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Delayed == 1, () => $"{pool.GetStats().Delayed} delayed");
+        var heap = GC.GetTotalMemory(forceFullCollection: true);
+
+        for (var i = 1; i < delayed; i++)
+        {
+            await pool.SubmitAsync(static _ => Task.CompletedTask, later); // under Reject, a task holding a slot would be refused after 10
+        }
+
+        await TestSignals.EventuallyAsync(() => pool.GetStats().Delayed == delayed, () => $"{pool.GetStats().Delayed} delayed");
+        var perTask = (GC.GetTotalMemory(forceFullCollection: true) - heap) / (double)(delayed - 1);
+        Assert.Equal(7, await pool.RunAsync(static _ => Task.FromResult(7)).WaitAsync(TestSignals.Patience)); // the worker is free
+        Assert.True(perTask <= 200, $"{perTask:F0} bytes held per delayed task");
+    }
+
     /// <summary>Callers that each await their own task before they submit the next, as a service does.</summary>
     private static Task ClosedLoopAsync(WorkerPool pool, int total)
     {

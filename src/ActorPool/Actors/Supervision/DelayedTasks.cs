@@ -74,10 +74,10 @@ internal sealed class DelayedTasks(TimeProvider time, Action onDue)
     /// <summary>The waiting tasks, in no order.</summary>
     public IEnumerable<WorkItem> Waiting => _waiting.UnorderedItems.Select(static entry => entry.Element).Where(item => !_removed.Contains(item.Id));
 
-    /// <summary>Empties the schedule: the pool stops.</summary>
-    public List<WorkItem> TakeAll()
+    /// <summary>Empties the schedule: the pool stops. Each task comes with its time.</summary>
+    public List<(WorkItem Item, DateTimeOffset Due)> TakeAll()
     {
-        var all = Waiting.ToList();
+        var all = _waiting.UnorderedItems.Where(entry => !_removed.Contains(entry.Element.Id)).Select(static entry => (entry.Element, entry.Priority.Due)).ToList();
         _waiting.Clear();
         _removed.Clear();
         StopTimer();
