@@ -329,8 +329,11 @@ internal sealed class AdmissionGate
     }
 
     /// <summary>A delayed task holds no queue slot while it waits for its time; it joins the queue past the bound, as a retry does.</summary>
-    private bool WaitsForItsTime(WorkItem item) =>
-        item.Options is { } options && (options.DueAt is { } due ? due > _time.GetUtcNow() : options.Delay > TimeSpan.Zero);
+    private bool WaitsForItsTime(WorkItem item)
+    {
+        var now = _time.GetUtcNow();
+        return item.Options?.DueFrom(now) > now; // the supervisor's rule, counted from now as it counts from acceptance
+    }
 
     /// <summary>Takes a queue slot without waiting where the policy counts them.</summary>
     private AdmissionResult TakeSlot(bool mayWait, out bool holdsSlot)

@@ -370,6 +370,15 @@ internal sealed partial class ClusterSupervisorActor
         }
     }
 
+    /// <summary>A first attempt may wait in the queue for its own or the pool's queue timeout, counted from <paramref name="since"/>.</summary>
+    private void ExpireInQueue(ClusterItem item, long since)
+    {
+        if (item.Attempts == 0 && (item.Settings?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
+        {
+            _expiry.Add(item, queueTimeout, since);
+        }
+    }
+
     /// <summary>Delayed tasks whose time has come join the queue.</summary>
     private void HandleDelaysDue()
     {
@@ -383,11 +392,7 @@ internal sealed partial class ClusterSupervisorActor
             }
 
             item.StartTimestamp = now; // its queue wait counts from its time
-            if (item.Attempts == 0 && (item.Settings?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
-            {
-                _expiry.Add(item, queueTimeout, now);
-            }
-
+            ExpireInQueue(item, now);
             _queue.Enqueue(item);
         }
 

@@ -320,11 +320,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
             return id;
         }
 
-        if (task.Attempts == 0 && (task.Options?.QueueTimeoutMs is { } own ? Duration(own) : OptionLimits.Limit(_options.QueueTimeout)) is { } queueTimeout)
-        {
-            _expiry.Add(item, queueTimeout, item.StartTimestamp);
-        }
-
+        ExpireInQueue(item, item.StartTimestamp);
         _queue.Enqueue(item);
         return id;
     }
