@@ -136,6 +136,21 @@ public sealed class TaskOptions
         return copy;
     }
 
+    /// <summary>A copy with another deduplication key and window, everything else kept: a retry drops the key, a schedule's run gets its occurrence's.</summary>
+    internal static TaskOptions? WithKey(TaskOptions? options, string? key, TimeSpan? window) =>
+        options is null && key is null ? null : new TaskOptions
+        {
+            Id = options?.Id,
+            Priority = options?.Priority ?? 0,
+            Timeout = options?.Timeout,
+            QueueTimeout = options?.QueueTimeout,
+            MaxAttempts = options?.MaxAttempts,
+            ConcurrencyKey = options?.ConcurrencyKey,
+            OnCompleted = options?.OnCompleted,
+            Key = key,
+            DeduplicationWindow = key is null ? null : window,
+        };
+
     /// <summary>When a task with these options, accepted at <paramref name="acceptedAt"/>, may start; null when it need not wait.</summary>
     internal DateTimeOffset? DueFrom(DateTimeOffset acceptedAt) => DueAt ?? (Delay is { } delay ? acceptedAt + delay : null);
 

@@ -3,6 +3,7 @@ using ActorPool.Diagnostics;
 using ActorPool.Engines;
 using ActorPool.Messages;
 using ActorPool.Named;
+using ActorPool.Schedules;
 using ActorPool.Work;
 using Akka.Actor;
 using Akka.Configuration;
@@ -57,7 +58,12 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
             : options.Cluster.Enabled ? new ClusterEngine(system ?? throw new ArgumentException("A clustered pool runs in a clustered actor system: create it with WorkerPool.Create(system, options, name).", nameof(options)), options, name)
             : options.Persistence.Enabled ? new DurableEngine(system, options, name)
             : new LocalEngine(system, options, name);
+        var carried = options.Cluster.Enabled || options.Persistence.Enabled;
+        Schedules = new PoolSchedules(options, name, StartScheduledRun, () => _engine.Accepting, closuresAllowed: !carried, occurrenceKeyWindow: carried ? OccurrenceKeyWindow : null);
     }
+
+    /// <summary>How long a journaled or clustered run keeps its occurrence's key: a schedule that fires it again after a failover joins it.</summary>
+    private static readonly TimeSpan OccurrenceKeyWindow = TimeSpan.FromMinutes(10);
 
     /// <summary>The pool's name: its supervisor actor's name in the actor system.</summary>
     public string Name { get; }
@@ -111,7 +117,15 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     /// The pool's lifetime token: when it fires, running tasks see their token cancelled, queued
     /// tasks are recorded <see cref="TaskOutcome.Cancelled"/> without running, and new submits are rejected.
     /// </param>
-    public void Start(CancellationToken cancellationToken = default) => _engine.Start(cancellationToken);
+    public void Start(CancellationToken cancellationToken = default)
+    {
+        _engine.Start(cancellationToken);
+        Schedules.Start();
+    }
+
+    /// <summary>The pool's recurring tasks: cron schedules that submit a task at every occurrence.</summary>
+    /// <remarks>A local pool runs closures or named tasks; a durable or clustered one runs named tasks only.</remarks>
+    public PoolSchedules Schedules { get; }
 
     /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
     /// <param name="task">The work; it receives a token cancelled on timeout, on the start token, or when a stop stops waiting.</param>
@@ -240,7 +254,11 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">When it fires, the stop is no longer graceful: running tasks are cancelled and recorded at once.</param>
     /// <returns>A task that completes once every accepted task has an outcome and, for a pool with its own actor system, that system has terminated (a thread stuck in a task is left behind after a one-second grace).</returns>
-    public Task StopAsync(CancellationToken cancellationToken = default) => _engine.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        Schedules.Stop();
+        return _engine.StopAsync(cancellationToken);
+    }
 
     /// <summary>Waits until every task accepted before the call has a recorded outcome (tasks accepted later are not waited for).</summary>
     /// <param name="cancellationToken">Stops waiting; the tasks are not affected.</param>
@@ -273,16 +291,17 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
 
     /// <summary>An operator's retry is asked for explicitly: a deduplication key still taken by the task it retries would only join it.</summary>
     private static TaskOptions? WithoutKey(TaskOptions? options) =>
-        options?.Key is null ? options : new TaskOptions
-        {
-            Id = options.Id,
-            Priority = options.Priority,
-            Timeout = options.Timeout,
-            QueueTimeout = options.QueueTimeout,
-            MaxAttempts = options.MaxAttempts,
-            ConcurrencyKey = options.ConcurrencyKey,
-            OnCompleted = options.OnCompleted,
-        };
+        options?.Key is null ? options : TaskOptions.WithKey(options, key: null, window: null);
+
+    /// <summary>One run of a schedule, through the same submit path as any task.</summary>
+    private Task<long> StartScheduledRun(ScheduleDefinition definition, string? key, RunEnd end)
+    {
+        var options = key is null ? definition.Options.Task : TaskOptions.WithKey(definition.Options.Task, key, Schedules.OccurrenceKeyWindow);
+        WorkItem item = definition.Closure is { } closure
+            ? new ScheduledClosureItem(closure, options, end)
+            : new ScheduledNamedItem(Handler(definition.Handler!), definition.Payload!, options, _options.Services, end);
+        return _engine.Submit(item, CancellationToken.None);
+    }
 
     string IPoolInspection.Mode => (_options.Cluster.Enabled, _options.Persistence.Enabled) switch
     {

@@ -123,7 +123,6 @@ internal sealed partial class PoolSupervisorActor
     {
         foreach (var item in _retries.TakeAll())
         {
-            Timers.Cancel(new RetryDue(item.Id));
             SettleHere(item, ItemState.RetryWaiting, TaskOutcome.Failed, item.Error, ran: true);
         }
     }

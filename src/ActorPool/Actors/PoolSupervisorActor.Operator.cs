@@ -22,7 +22,6 @@ internal sealed partial class PoolSupervisorActor
     {
         if (_retries.TryTake(id, out var retrying))
         {
-            Timers.Cancel(new RetryDue(id));
             SettleHere(retrying, ItemState.RetryWaiting, TaskOutcome.Cancelled, CancelledError(id), ran: true);
             return true;
         }

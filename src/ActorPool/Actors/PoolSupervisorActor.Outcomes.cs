@@ -143,7 +143,6 @@ internal sealed partial class PoolSupervisorActor
 
         _runtime.Counters.CountRetried();
         var delay = _retries.Add(item);
-        Timers.StartSingleTimer(new RetryDue(item.Id), new RetryDue(item.Id), delay);
         _log.Debug("Task {0} failed on attempt {1}; retrying in {2}", item.Id, item.Attempts, delay);
     }
 

@@ -82,14 +82,14 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
         _workerContext = runtime.CreateWorkerContext();
         _queue = new TaskQueue(_options.EnablePriority);
         _roster = new WorkerRoster(_options.Workers);
-        _retries = new RetrySchedule(_options.RetryBackoff, OptionLimits.Cap(_options.MaxRetryBackoff));
+        var self = Self;
+        _retries = new RetrySchedule(_options.RetryBackoff, OptionLimits.Cap(_options.MaxRetryBackoff), time: _options.TimeProvider, onDue: id => self.Tell(new RetryDue(id), ActorRefs.NoSender));
         _expiry = new QueueExpiry(_options.TimeProvider);
         _resizer = _options.Resizer is { } resizer ? new ResizeDecision(resizer) : null;
         _breaker = _options.CircuitBreaker is { } breaker ? new CircuitBreakerState(breaker, _options.TimeProvider) : null;
         _startRate = _options.TasksPerSecond is { } rate ? new StartRate(rate, _options.RateBurst) : null;
         _keyLimits = KeyLimits.For(_options);
         _decidePerStart = _options.EnablePriority || _startRate is not null || _breaker is not null;
-        var self = Self;
         _delayed = new DelayedTasks(_options.TimeProvider, () => self.Tell(DelaysDue.Instance, ActorRefs.NoSender));
         _aggregator = Context.ActorOf(ResultAggregatorActor.Props(_options.OnTaskCompleted), "results");
         runtime.Recorder.Aggregator = _aggregator;
@@ -123,6 +123,7 @@ internal sealed partial class PoolSupervisorActor : ReceiveActor, IWithTimers
     {
         AbandonAll();
         _delayed.StopTimer();
+        _retries.StopTimers();
         _startRate?.Dispose();
         _runtime.Counters.Publish(0, _roster.Target, 0, 0, circuitOpen: false, waitingForKey: 0, delayed: 0);
     }

@@ -256,8 +256,7 @@ internal sealed partial class ClusterSupervisorActor
             item.EndTimestamp = now;
             item.TryMove(ItemState.Running, ItemState.RetryWaiting);
             _retried++;
-            var delay = _retries.Add(item);
-            Timers.StartSingleTimer(new RetryDue(item.Id), new RetryDue(item.Id), delay);
+            _retries.Add(item);
             return;
         }
 

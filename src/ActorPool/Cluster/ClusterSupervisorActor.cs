@@ -112,14 +112,14 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
         _options = options;
         _queue = new TaskQueue(options.EnablePriority); // as locally: FIFO unless asked for
         _keyLimits = Actors.Supervision.KeyLimits.For(options);
-        _retries = new RetrySchedule(options.RetryBackoff, OptionLimits.Cap(options.MaxRetryBackoff));
+        var self = Self;
+        _retries = new RetrySchedule(options.RetryBackoff, OptionLimits.Cap(options.MaxRetryBackoff), time: options.TimeProvider, onDue: id => self.Tell(new Messages.RetryDue(id), ActorRefs.NoSender));
         _expiry = new QueueExpiry(options.TimeProvider);
         _results = new ResultStore(options.MaxRetainedResults, options.TimeProvider);
         _recorder = new OutcomeRecorder(_results, options.TimeProvider, pool, hasPoolHook: false);
         _durable = options.Persistence.Enabled;
         _journal = new JournalState(Math.Max(options.MaxRetainedResults, 1));
         _wireBudget = WireBudget.Of(Context.System);
-        var self = Self;
         _delayed = new Actors.Supervision.DelayedTasks(options.TimeProvider, () => self.Tell(Messages.DelaysDue.Instance, ActorRefs.NoSender));
         JournalPluginId = _durable ? JournalSetup.JournalPluginId : "akka.persistence.journal.inmem";
         SnapshotPluginId = _durable ? JournalSetup.SnapshotPluginId : "akka.persistence.snapshot-store.inmem";
@@ -190,6 +190,7 @@ internal sealed partial class ClusterSupervisorActor : ReceivePersistentActor, I
     protected override void PostStop()
     {
         _delayed.StopTimer(); // the next incarnation reads the delayed tasks back or gets them from the fronts
+        _retries.StopTimers();
         base.PostStop();
     }
 

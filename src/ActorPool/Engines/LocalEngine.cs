@@ -101,13 +101,15 @@ internal sealed class LocalEngine : PoolEngine
 
     public override ActorSystem? System => _system;
 
-    /// <summary>A pool with no workers: every submit is refused with <see cref="RejectionReason.NoWorkers"/>.</summary>
     /// <summary>What <see cref="SubmitRun"/> returns for a task waiting in line: nothing to await but the task itself.</summary>
     private static readonly Task<long> WaitingInLine = Task.FromResult(0L);
 
+    /// <summary>A pool with no workers: every submit is refused with <see cref="RejectionReason.NoWorkers"/>.</summary>
     public static LocalEngine RefusingAll(WorkerPoolOptions options, string name) => new(options, name);
 
     public override void Start(CancellationToken cancellationToken) => _lifecycle?.Start(cancellationToken);
+
+    public override bool Accepting => !_gate.IsClosed;
 
     public override Task<long> Submit(WorkItem item, CancellationToken cancellationToken) => Admit(item, run: false, cancellationToken) ?? Task.FromResult(item.Id);
 

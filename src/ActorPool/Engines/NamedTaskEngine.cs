@@ -15,6 +15,8 @@ internal abstract class NamedTaskEngine : PoolEngine
     /// <summary>The gate that admits into the engine's inbox.</summary>
     protected abstract AdmissionGate Gate { get; }
 
+    public override bool Accepting => !Gate.IsClosed;
+
     public sealed override Task<long> Submit(WorkItem item, CancellationToken cancellationToken)
     {
         if (item is not NamedItem named)

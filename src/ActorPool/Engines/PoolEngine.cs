@@ -32,6 +32,9 @@ internal abstract class PoolEngine
 
     public abstract void Start(CancellationToken cancellationToken);
 
+    /// <summary>Whether the pool still takes submits: false once its stop or its system's shutdown began.</summary>
+    public abstract bool Accepting { get; }
+
     /// <summary>Admits a task, waiting for queue room when the policy says so; completes with its id.</summary>
     public abstract Task<long> Submit(WorkItem item, CancellationToken cancellationToken);
 
