@@ -29,11 +29,16 @@ public sealed class PoolSchedules
     private readonly bool _closuresAllowed;
     private readonly TimeSpan? _occurrenceKeyWindow;
     private readonly Func<bool> _accepting;
+    private readonly IScheduleJournal? _journal;
+    private readonly Action<string> _warn;
     private ITimer? _timer;
+    private bool _started;
     private bool _stopped;
 
-    internal PoolSchedules(WorkerPoolOptions options, string pool, StartRun startRun, Func<bool> accepting, bool closuresAllowed, TimeSpan? occurrenceKeyWindow)
+    internal PoolSchedules(WorkerPoolOptions options, string pool, StartRun startRun, Func<bool> accepting, bool closuresAllowed, TimeSpan? occurrenceKeyWindow, IScheduleJournal? journal, Action<string> warn)
     {
+        _journal = journal;
+        _warn = warn;
         _accepting = accepting;
         _options = options;
         _time = options.TimeProvider;
@@ -100,12 +105,19 @@ public sealed class PoolSchedules
     public bool Remove(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
+        bool removed;
         lock (_bookLock)
         {
-            var removed = _book.Remove(id);
+            removed = _book.Remove(id);
             ArmLocked();
-            return removed;
         }
+
+        if (removed)
+        {
+            _journal?.Removed(id);
+        }
+
+        return removed;
     }
 
     /// <summary>Runs a schedule's task now, once, outside its expression and its overlap rule; its next occurrence stays as it was.</summary>
@@ -145,8 +157,60 @@ public sealed class PoolSchedules
         }
     }
 
-    /// <summary>The pool started: occurrences from now on run.</summary>
+    /// <summary>The pool started: occurrences from now on run, and for a durable pool those due since the newest that ran.</summary>
     internal void Start()
+    {
+        lock (_bookLock)
+        {
+            if (_stopped || _started)
+            {
+                return;
+            }
+
+            _started = true;
+        }
+
+        if (_journal is null)
+        {
+            StartTimer();
+        }
+        else
+        {
+            _ = RestoreThenStartAsync(_journal);
+        }
+    }
+
+    private async Task RestoreThenStartAsync(IScheduleJournal journal)
+    {
+        IReadOnlyList<Durable.DurableSchedule> recovered;
+        try
+        {
+            recovered = await journal.ReadAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // the journal cannot be read: the pool refuses every submit and says why
+        }
+
+        lock (_bookLock)
+        {
+            foreach (var schedule in recovered)
+            {
+                try
+                {
+                    _book.Restore(ScheduleDefinition.FromDurable(schedule), schedule.LastOccurrence, _time.GetUtcNow());
+                }
+                catch (ArgumentException error)
+                {
+                    _warn($"Pool {_pool}: schedule '{schedule.Id}' read back from the journal cannot run here and is left out: {error.Message}");
+                }
+            }
+        }
+
+        StartTimer();
+    }
+
+    private void StartTimer()
     {
         lock (_bookLock)
         {
@@ -183,6 +247,8 @@ public sealed class PoolSchedules
             _book.Set(definition, _time.GetUtcNow());
             ArmLocked();
         }
+
+        _journal?.Saved(definition.ToDurable());
     }
 
     private void Tick()
@@ -231,8 +297,7 @@ public sealed class PoolSchedules
         Task<long> accepted;
         try
         {
-            var key = fire.Occurrence is { } occurrence && _occurrenceKeyWindow is not null ? OccurrenceKey(fire.Definition.Id, occurrence) : null;
-            accepted = _startRun(fire.Definition, key, end);
+            accepted = _startRun(fire.Definition, fire.Occurrence, end);
         }
         catch (Exception error)
         {

@@ -59,7 +59,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
             : options.Persistence.Enabled ? new DurableEngine(system, options, name)
             : new LocalEngine(system, options, name);
         var carried = options.Cluster.Enabled || options.Persistence.Enabled;
-        Schedules = new PoolSchedules(options, name, StartScheduledRun, () => _engine.Accepting, closuresAllowed: !carried, occurrenceKeyWindow: carried ? OccurrenceKeyWindow : null);
+        Schedules = new PoolSchedules(options, name, StartScheduledRun, () => _engine.Accepting, closuresAllowed: !carried, occurrenceKeyWindow: carried ? OccurrenceKeyWindow : null, _engine.ScheduleJournal, message => _engine.System?.Log.Log(Akka.Event.LogLevel.WarningLevel, null, message));
     }
 
     /// <summary>How long a journaled or clustered run keeps its occurrence's key: a schedule that fires it again after a failover joins it.</summary>
@@ -293,13 +293,17 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     private static TaskOptions? WithoutKey(TaskOptions? options) =>
         options?.Key is null ? options : TaskOptions.WithKey(options, key: null, window: null);
 
-    /// <summary>One run of a schedule, through the same submit path as any task.</summary>
-    private Task<long> StartScheduledRun(ScheduleDefinition definition, string? key, RunEnd end)
+    /// <summary>One run of a schedule, through the same submit path as any task; a journaled or clustered run carries its occurrence's key.</summary>
+    private Task<long> StartScheduledRun(ScheduleDefinition definition, DateTimeOffset? occurrence, RunEnd end)
     {
-        var options = key is null ? definition.Options.Task : TaskOptions.WithKey(definition.Options.Task, key, Schedules.OccurrenceKeyWindow);
+        var keyed = occurrence is not null && Schedules.OccurrenceKeyWindow is not null;
+        var options = keyed ? TaskOptions.WithKey(definition.Options.Task, PoolSchedules.OccurrenceKey(definition.Id, occurrence!.Value), Schedules.OccurrenceKeyWindow) : definition.Options.Task;
         WorkItem item = definition.Closure is { } closure
             ? new ScheduledClosureItem(closure, options, end)
-            : new ScheduledNamedItem(Handler(definition.Handler!), definition.Payload!, options, _options.Services, end);
+            : new ScheduledNamedItem(Handler(definition.Handler!), definition.Payload!, options, _options.Services, end)
+            {
+                Fired = keyed ? new Durable.ScheduleFired(definition.Id, occurrence!.Value) : null,
+            };
         return _engine.Submit(item, CancellationToken.None);
     }
 

@@ -33,8 +33,30 @@ internal sealed record DurableOutcome(
     long RetryOf = 0,
     float QueueWaitSeconds = 0);
 
-/// <summary>Tasks the pool accepted, journaled before their submits return.</summary>
-internal sealed record TasksJournaled(DurableTask[] Tasks) : IPoolWireMessage;
+/// <summary>Tasks the pool accepted, journaled before their submits return; <c>Fired</c>: the schedule occurrences among them, written in the same event so that a restart neither skips nor repeats one.</summary>
+internal sealed record TasksJournaled(DurableTask[] Tasks, ScheduleFired[]? Fired = null) : IPoolWireMessage;
+
+/// <summary>A schedule's occurrence whose task is in the same <see cref="TasksJournaled"/>.</summary>
+internal sealed record ScheduleFired(string Id, DateTimeOffset Occurrence);
+
+/// <summary>A recurring task as the journal keeps it, with the newest occurrence that ran.</summary>
+internal sealed record DurableSchedule(
+    string Id,
+    string Cron,
+    string? TimeZone,
+    string Handler,
+    byte[] Payload,
+    OverlapPolicy Overlap,
+    MisfirePolicy Misfire,
+    long MisfireThresholdTicks,
+    WireOptions? Task,
+    DateTimeOffset? LastOccurrence = null);
+
+/// <summary>A schedule was added or changed.</summary>
+internal sealed record ScheduleSaved(DurableSchedule Schedule) : IPoolWireMessage;
+
+/// <summary>A schedule was removed.</summary>
+internal sealed record ScheduleRemoved(string Id) : IPoolWireMessage;
 
 /// <summary>Tasks that started a run: a task that was running at a crash counts that run.</summary>
 internal sealed record TasksStarted(long[] Ids) : IPoolWireMessage;
@@ -44,7 +66,8 @@ internal sealed record TasksFinished(DurableOutcome[] Outcomes) : IPoolWireMessa
 
 /// <summary>The journal's state at a point: the last id, the unfinished tasks and the newest outcomes.</summary>
 /// <remarks><c>Keyed</c>: outcomes whose deduplication key is still taken, kept until their window ends whatever <c>Recent</c> keeps.</remarks>
-internal sealed record JournalSnapshot(long LastId, DurableTask[] Unfinished, DurableOutcome[] Recent, DurableOutcome[]? Keyed = null) : IPoolWireMessage;
+/// <remarks><c>Schedules</c>: the recurring tasks, each with its newest occurrence that ran.</remarks>
+internal sealed record JournalSnapshot(long LastId, DurableTask[] Unfinished, DurableOutcome[] Recent, DurableOutcome[]? Keyed = null, DurableSchedule[]? Schedules = null) : IPoolWireMessage;
 
 /// <summary>A task of the journal started a run on one of the pool's workers.</summary>
 internal sealed record DurableStarted(long Id) : INoSerializationVerificationNeeded;

@@ -54,6 +54,8 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         Recover<TasksJournaled>(_state.Apply);
         Recover<TasksStarted>(_state.Apply);
         Recover<TasksFinished>(_state.Apply);
+        Recover<ScheduleSaved>(_state.Apply);
+        Recover<ScheduleRemoved>(_state.Apply);
         Recover<RecoveryCompleted>(_ => Resume());
 
         Command<DrainInbox>(_ => TakeIn());
@@ -63,6 +65,20 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         Command<AwaitJournal>(wait => AddWaiter(wait.Completion));
         Command<SyncJournal>(sync => Flush(sync.Completion));
         Command<JournalStopping>(_ => _stopping = true);
+        Command<ScheduleSaved>(saved =>
+        {
+            if (_state.Changes(saved.Schedule))
+            {
+                Persist(saved, _state.Apply);
+            }
+        });
+        Command<ScheduleRemoved>(removed =>
+        {
+            if (_state.HasSchedule(removed.Id))
+            {
+                Persist(removed, _state.Apply);
+            }
+        });
         Command<SaveSnapshotSuccess>(HandleSnapshotSaved);
         Command<SaveSnapshotFailure>(failure => Housekept($"a snapshot could not be saved: {failure.Cause.Message}"));
         Command<DeleteMessagesSuccess>(_ => Done());
@@ -155,6 +171,7 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         }
 
         _context.Pool.PostMany(resumed.ToArray());
+        _context.Schedules = [.. _state.Schedules];
         _context.Ready.TrySetResult();
     }
 
@@ -197,13 +214,18 @@ internal sealed partial class JournalActor : ReceivePersistentActor
         }
 
         var tasks = new DurableTask[items.Count];
+        List<ScheduleFired>? fired = null;
         for (var i = 0; i < items.Count; i++)
         {
             tasks[i] = new DurableTask(_state.IssueId(), items[i].Handler.Name, items[i].Payload, WireOptions.From(items[i].Options), Attempts: 0);
+            if (items[i] is Schedules.ScheduledNamedItem { Fired: { } occurrence })
+            {
+                (fired ??= []).Add(occurrence);
+            }
         }
 
         _writing = items;
-        Persist(new TasksJournaled(tasks), journaled =>
+        Persist(new TasksJournaled(tasks, fired?.ToArray()), journaled =>
         {
             _writing = null;
             _state.Apply(journaled);

@@ -37,6 +37,9 @@ internal sealed class JournalContext
     /// <summary>This pool's claim on its name in the journal; let go when the journal actor stops.</summary>
     public JournalClaim? Claim { get; init; }
 
+    /// <summary>The recurring tasks read back, set before <see cref="Ready"/> completes.</summary>
+    public IReadOnlyList<DurableSchedule> Schedules { get; set; } = [];
+
     /// <summary>Completes when the journal has been read back; fails with the reason when it cannot be.</summary>
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -15,6 +15,9 @@ internal sealed class JournalState(int keepOutcomes)
     /// <summary>Outcomes whose deduplication key is still taken, by key: kept past <see cref="Recent"/>'s bound until their window ends.</summary>
     private readonly Dictionary<string, DurableOutcome> _keyed = new(StringComparer.Ordinal);
 
+    /// <summary>The recurring tasks by id, each with the newest occurrence that ran.</summary>
+    private readonly Dictionary<string, DurableSchedule> _schedules = new(StringComparer.Ordinal);
+
     /// <summary>Unfinished ids, lowest first; a finished id leaves lazily, once it reaches the top.</summary>
     private readonly PriorityQueue<long, long> _order = new();
 
@@ -34,6 +37,15 @@ internal sealed class JournalState(int keepOutcomes)
 
     /// <summary>Finished tasks whose deduplication key is still taken (see <see cref="DurableOutcome.DedupUntil"/>).</summary>
     public IReadOnlyCollection<DurableOutcome> Keyed => _keyed.Values;
+
+    /// <summary>The recurring tasks, each with the newest occurrence that ran.</summary>
+    public IReadOnlyCollection<DurableSchedule> Schedules => _schedules.Values;
+
+    /// <summary>Whether <paramref name="schedule"/> would change what the journal holds for its id (its newest occurrence aside).</summary>
+    public bool Changes(DurableSchedule schedule) =>
+        !_schedules.TryGetValue(schedule.Id, out var held) || !SameDefinition(held, schedule);
+
+    public bool HasSchedule(string id) => _schedules.ContainsKey(id);
 
     public bool IsUnfinished(long id) => _unfinished.ContainsKey(id);
 
@@ -70,9 +82,31 @@ internal sealed class JournalState(int keepOutcomes)
                     _keyed[outcome.DedupKey!] = outcome;
                 }
 
+                foreach (var schedule in snapshot.Schedules ?? [])
+                {
+                    _schedules[schedule.Id] = schedule;
+                }
+
                 break;
             case TasksJournaled journaled:
                 Accept(journaled.Tasks);
+                foreach (var fired in journaled.Fired ?? [])
+                {
+                    if (_schedules.TryGetValue(fired.Id, out var schedule) && !(schedule.LastOccurrence >= fired.Occurrence))
+                    {
+                        _schedules[fired.Id] = schedule with { LastOccurrence = fired.Occurrence };
+                    }
+                }
+
+                break;
+            case ScheduleSaved saved:
+                _schedules[saved.Schedule.Id] = saved.Schedule with
+                {
+                    LastOccurrence = _schedules.GetValueOrDefault(saved.Schedule.Id)?.LastOccurrence ?? saved.Schedule.LastOccurrence,
+                };
+                break;
+            case ScheduleRemoved removed:
+                _schedules.Remove(removed.Id);
                 break;
             case TasksStarted started:
                 foreach (var id in started.Ids)
@@ -121,8 +155,12 @@ internal sealed class JournalState(int keepOutcomes)
             }
         }
 
-        return new(LastId, [.. Unfinished], [.. _recent], _keyed.Count == 0 ? null : [.. _keyed.Values]);
+        return new(LastId, [.. Unfinished], [.. _recent], _keyed.Count == 0 ? null : [.. _keyed.Values], _schedules.Count == 0 ? null : [.. _schedules.Values]);
     }
+
+    private static bool SameDefinition(DurableSchedule a, DurableSchedule b) =>
+        a.Cron == b.Cron && a.TimeZone == b.TimeZone && a.Handler == b.Handler && a.Payload.AsSpan().SequenceEqual(b.Payload)
+        && a.Overlap == b.Overlap && a.Misfire == b.Misfire && a.MisfireThresholdTicks == b.MisfireThresholdTicks && a.Task == b.Task;
 
     private void Accept(DurableTask[] tasks)
     {

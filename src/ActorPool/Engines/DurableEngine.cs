@@ -18,7 +18,7 @@ namespace ActorPool.Engines;
 /// journal writes starts and outcomes behind. After a crash it hands back every task without an outcome.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The stop releases what the pool holds; the pool's lifetime is its stop.")]
-internal sealed class DurableEngine : NamedTaskEngine
+internal sealed class DurableEngine : NamedTaskEngine, Schedules.IScheduleJournal
 {
     private readonly WorkerPoolOptions _options;
     private readonly ActorSystem _system;
@@ -90,6 +90,18 @@ internal sealed class DurableEngine : NamedTaskEngine
     }
 
     public override int Workers => _pool.Workers;
+
+    public override Schedules.IScheduleJournal ScheduleJournal => this;
+
+    async Task<IReadOnlyList<DurableSchedule>> Schedules.IScheduleJournal.ReadAsync()
+    {
+        await _context.Ready.Task.ConfigureAwait(false);
+        return _context.Schedules;
+    }
+
+    void Schedules.IScheduleJournal.Saved(DurableSchedule schedule) => _journal.Tell(new ScheduleSaved(schedule));
+
+    void Schedules.IScheduleJournal.Removed(string id) => _journal.Tell(new ScheduleRemoved(id));
 
     public override IActorRef Supervisor => _journal;
 

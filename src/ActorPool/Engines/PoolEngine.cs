@@ -32,6 +32,9 @@ internal abstract class PoolEngine
 
     public abstract void Start(CancellationToken cancellationToken);
 
+    /// <summary>Where the pool's schedules are journaled; null when they live in memory only.</summary>
+    public virtual Schedules.IScheduleJournal? ScheduleJournal => null;
+
     /// <summary>Whether the pool still takes submits: false once its stop or its system's shutdown began.</summary>
     public abstract bool Accepting { get; }
 

@@ -92,6 +92,7 @@ internal sealed class OutcomeRecorder(ResultStore store, TimeProvider time, stri
     private void Recorded(WorkItem item, OutcomeTally? tally, bool releaseNow)
     {
         Store.Add(item, tally);
+        item.Recorded();
         Metrics?.Record(item, Store.Duration(item));
         if (item.Trace is not null)
         {

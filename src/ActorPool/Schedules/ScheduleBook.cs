@@ -93,6 +93,27 @@ internal sealed class ScheduleBook
 
     public bool Remove(string id) => _entries.Remove(id);
 
+    /// <summary>
+    /// A schedule read back from a journal with the newest occurrence that ran: occurrences after it
+    /// are due (late, or missed by the misfire rule). One added again since the start keeps its new
+    /// definition, and takes the journal's place in its times when they are the same.
+    /// </summary>
+    public void Restore(ScheduleDefinition definition, DateTimeOffset? lastOccurrence, DateTimeOffset now)
+    {
+        if (!_entries.TryGetValue(definition.Id, out var entry))
+        {
+            Set(definition, now, lastOccurrence);
+            return;
+        }
+
+        if (lastOccurrence is { } last && entry.Definition.SameTimes(definition))
+        {
+            entry.LastOccurrence = last;
+            entry.LastRun ??= last;
+            entry.Next = entry.Definition.NextAfter(last);
+        }
+    }
+
     /// <summary>The runs due at <paramref name="now"/>, with the misfire and overlap rules applied.</summary>
     public List<ScheduleFire> Due(DateTimeOffset now)
     {

@@ -46,6 +46,21 @@ internal sealed class ScheduleDefinition
     public static ScheduleDefinition OfClosure(string id, string cron, Func<CancellationToken, Task> closure, ScheduleOptions? options) =>
         new(CheckId(id), cron, ParseCron(cron), FindZone(options), CheckOptions(options)) { Closure = closure };
 
+    /// <summary>The schedule as a journal keeps it; only a named task's can be kept.</summary>
+    public Durable.DurableSchedule ToDurable() => new(
+        Id, Cron, Zone == TimeZoneInfo.Utc ? null : Zone.Id, Handler!, Payload!, Options.Overlap, Options.Misfire, Options.MisfireThreshold.Ticks, Cluster.WireOptions.From(Options.Task));
+
+    /// <summary>A schedule read back from a journal.</summary>
+    /// <exception cref="ArgumentException">It no longer parses here (an unknown time zone on this machine).</exception>
+    public static ScheduleDefinition FromDurable(Durable.DurableSchedule schedule) => Named(schedule.Id, schedule.Cron, schedule.Handler, schedule.Payload, new ScheduleOptions
+    {
+        TimeZone = schedule.TimeZone,
+        Overlap = schedule.Overlap,
+        Misfire = schedule.Misfire,
+        MisfireThreshold = TimeSpan.FromTicks(schedule.MisfireThresholdTicks),
+        Task = schedule.Task?.ToTaskOptions(),
+    });
+
     /// <summary>The first occurrence after <paramref name="time"/>, in UTC; null when there is none.</summary>
     public DateTimeOffset? NextAfter(DateTimeOffset time) => Expression.GetNextOccurrence(time, Zone)?.ToUniversalTime();
 

@@ -3,8 +3,8 @@ using ActorPool.Work;
 
 namespace ActorPool.Schedules;
 
-/// <summary>Hands one run of a schedule to the pool's own submit path; <c>key</c> names its occurrence, or is null. Completes with the task's id.</summary>
-internal delegate Task<long> StartRun(ScheduleDefinition definition, string? key, RunEnd end);
+/// <summary>Hands one run of a schedule to the pool's own submit path; <c>occurrence</c> is null for a run asked for now. Completes with the task's id.</summary>
+internal delegate Task<long> StartRun(ScheduleDefinition definition, DateTimeOffset? occurrence, RunEnd end);
 
 /// <summary>Tells the schedule, once, that its run has ended: with an outcome, joined to an earlier run of its key, or refused.</summary>
 /// <remarks>Signalled on the thread that records the outcome, before the pool's waiters see it, so a test that awaits <c>WaitAsync</c> finds the schedule free.</remarks>
@@ -22,7 +22,7 @@ internal sealed class ScheduledClosureItem(Func<CancellationToken, Task> work, T
 
     public override Task? Invoke(CancellationToken token) => _work!(token);
 
-    public override void CompleteCaller() => end.Signal();
+    public override void Recorded() => end.Signal();
 
     public override void CompleteAsJoiner(TaskOutcome outcome, Exception? error, object? value, string key) => end.Signal();
 
@@ -35,7 +35,10 @@ internal sealed class ScheduledClosureItem(Func<CancellationToken, Task> work, T
 internal sealed class ScheduledNamedItem(TaskHandler handler, byte[] payload, TaskOptions? options, IServiceProvider? services, RunEnd end)
     : NamedItem(handler, payload, options, services)
 {
-    public override void CompleteCaller() => end.Signal();
+    /// <summary>The schedule and occurrence this run stands for, when a journal records it; null otherwise.</summary>
+    public Durable.ScheduleFired? Fired { get; init; }
+
+    public override void Recorded() => end.Signal();
 
     public override void CompleteAsJoiner(TaskOutcome outcome, Exception? error, object? value, string key) => end.Signal();
 

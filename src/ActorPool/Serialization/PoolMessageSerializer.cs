@@ -45,6 +45,8 @@ internal sealed class PoolMessageSerializer : SerializerWithStringManifest
         [typeof(Durable.TasksStarted)] = "ap.journal.started",
         [typeof(Durable.TasksFinished)] = "ap.journal.finished",
         [typeof(Durable.JournalSnapshot)] = "ap.journal.snapshot",
+        [typeof(Durable.ScheduleSaved)] = "ap.journal.schedule",
+        [typeof(Durable.ScheduleRemoved)] = "ap.journal.schedule-removed",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(pair => pair.Value, pair => pair.Key);

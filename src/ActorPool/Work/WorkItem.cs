@@ -208,6 +208,11 @@ internal abstract class WorkItem : IRecordedOutcome
     {
     }
 
+    /// <summary>The outcome is stored: told before anything else hears of it (a journal, the pool's waiters), for a schedule that must know its run is over first.</summary>
+    public virtual void Recorded()
+    {
+    }
+
     /// <summary>Completes whoever waits for this task's outcome; called once, after the outcome is stored.</summary>
     public virtual void CompleteCaller()
     {

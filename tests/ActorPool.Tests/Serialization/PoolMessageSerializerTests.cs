@@ -85,11 +85,16 @@ public sealed class PoolMessageSerializerTests : IDisposable
             nameof(TasksRan) => new TasksRan([outcome]),
             nameof(WorkerUp) => new WorkerUp("akka.tcp://a@h:1"),
             nameof(ClusterFigures) => new ClusterFigures(new Dictionary<string, int> { ["n"] = 2 }, 1, 2, 3, 4, 5, [1, 2, 3, 4, 5], 6, 7, 8, 9, 10, 11),
-            nameof(TasksJournaled) => new TasksJournaled([new DurableTask(3, "h", [5], options, 1)]),
+            nameof(TasksJournaled) => new TasksJournaled([new DurableTask(3, "h", [5], options, 1)], [new ScheduleFired("nightly", DateTimeOffset.UnixEpoch.AddHours(2))]),
+            nameof(ScheduleSaved) => new ScheduleSaved(Schedule(options)),
+            nameof(ScheduleRemoved) => new ScheduleRemoved("nightly"),
             nameof(TasksStarted) => new TasksStarted([3, 4]),
             nameof(TasksFinished) => new TasksFinished([Finished()]),
-            nameof(JournalSnapshot) => new JournalSnapshot(9, [new DurableTask(3, "h", [5], null, 0)], [Finished()], [Finished() with { DedupKey = "dedup", DedupUntil = DateTimeOffset.UnixEpoch.AddDays(1) }]),
+            nameof(JournalSnapshot) => new JournalSnapshot(9, [new DurableTask(3, "h", [5], null, 0)], [Finished()], [Finished() with { DedupKey = "dedup", DedupUntil = DateTimeOffset.UnixEpoch.AddDays(1) }], [Schedule(null)]),
             _ => throw new ArgumentException(typeName),
         };
     }
+
+    private static DurableSchedule Schedule(WireOptions? options) =>
+        new("nightly", "0 2 * * *", "Europe/Berlin", "report", [7], OverlapPolicy.Queue, MisfirePolicy.Skip, TimeSpan.FromMinutes(1).Ticks, options, DateTimeOffset.UnixEpoch.AddHours(2));
 }
