@@ -12,6 +12,8 @@ internal sealed class WorkerPoolHandle(WorkerPool pool) : IWorkerPool, IPoolInsp
 
     public int Workers => Pool.Workers;
 
+    public PoolSchedules Schedules => Pool.Schedules;
+
     public Task<long> SubmitAsync(Func<CancellationToken, Task> task, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         Pool.SubmitAsync(task, options, cancellationToken);
 

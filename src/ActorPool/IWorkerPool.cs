@@ -17,6 +17,9 @@ public interface IWorkerPool
     /// <summary>The number of workers the pool has or is resizing to.</summary>
     int Workers { get; }
 
+    /// <summary>The pool's recurring tasks: cron schedules that submit a task at every occurrence.</summary>
+    PoolSchedules Schedules { get; }
+
     /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
     /// <param name="task">The work; it receives a token cancelled on timeout, on the pool's start token, or when a stop stops waiting.</param>
     /// <param name="options">Per-task settings, or null for the pool's defaults.</param>

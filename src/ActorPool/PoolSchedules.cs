@@ -12,6 +12,7 @@ namespace ActorPool;
 /// <c>FakeTimeProvider</c> runs a day of schedules as fast as it advances that clock.</para>
 /// <para>Schedules fire once the pool is started and stop firing when it stops. Every member is thread-safe.</para>
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The pool's stop releases the timer and the meter; the schedules live as long as their pool.")]
 public sealed class PoolSchedules
 {
     /// <summary>Longest a timer is set for: a wall clock that jumps is read again at least this often.</summary>
@@ -29,8 +30,10 @@ public sealed class PoolSchedules
     private readonly bool _closuresAllowed;
     private readonly TimeSpan? _occurrenceKeyWindow;
     private readonly Func<bool> _accepting;
+    private readonly bool _clustered;
     private readonly IScheduleJournal? _journal;
     private readonly Action<string> _warn;
+    private readonly Diagnostics.ScheduleMetrics _metrics;
     private ITimer? _timer;
     private bool _started;
     private bool _stopped;
@@ -39,7 +42,9 @@ public sealed class PoolSchedules
     {
         _journal = journal;
         _warn = warn;
+        _metrics = new Diagnostics.ScheduleMetrics(pool, List);
         _accepting = accepting;
+        _clustered = options.Cluster.Enabled;
         _options = options;
         _time = options.TimeProvider;
         _pool = pool;
@@ -67,6 +72,7 @@ public sealed class PoolSchedules
     /// <param name="payload">The handler's input for every run; serialized as JSON now.</param>
     /// <param name="options">The time zone, overlap and misfire rules and the options of each run; null for the defaults.</param>
     /// <exception cref="ArgumentException">The id, cron expression, time zone, handler, payload or an option is invalid, or a schedule with this id runs another handler; the message names it.</exception>
+    /// <exception cref="NotSupportedException">The pool is clustered: schedules run on local and durable pools for now.</exception>
     /// <remarks>An update keeps the schedule's figures and, unless the expression or time zone changed, its next occurrence.</remarks>
     public void AddOrUpdate(string id, string cron, string handler, object? payload = null, ScheduleOptions? options = null)
     {
@@ -97,6 +103,50 @@ public sealed class PoolSchedules
         }
 
         Set(ScheduleDefinition.OfClosure(id, cron, task, options), nameof(task));
+    }
+
+    /// <summary>The schedules of <see cref="WorkerPoolOptions.Schedules"/>, checked against the registered handlers.</summary>
+    /// <exception cref="ArgumentException">A declaration names no registered handler, or its payload is not JSON for that handler; the message names the schedule.</exception>
+    /// <exception cref="NotSupportedException">The pool is clustered.</exception>
+    internal static List<ScheduleDefinition> Declared(WorkerPoolOptions options, string pool)
+    {
+        if (options.Cluster.Enabled && options.Schedules.Count > 0)
+        {
+            throw new NotSupportedException($"Pool '{pool}' is clustered, and its schedules do not yet live in the cluster singleton: every node would fire {nameof(WorkerPoolOptions.Schedules)}[{options.Schedules.Keys.First()}].");
+        }
+
+        var declared = new List<ScheduleDefinition>(options.Schedules.Count);
+        foreach (var (id, declaration) in options.Schedules)
+        {
+            var name = $"{nameof(WorkerPoolOptions.Schedules)}[{id}]";
+            if (!options.Handlers.TryGet(declaration.Handler, out var named))
+            {
+                throw new ArgumentException($"{name}: no task handler named '{declaration.Handler}' is registered with pool '{pool}'.", nameof(options));
+            }
+
+            object? payload;
+            try
+            {
+                payload = declaration.Payload is null ? null : PayloadCodec.Deserialize(System.Text.Encoding.UTF8.GetBytes(declaration.Payload), named.PayloadType);
+            }
+            catch (System.Text.Json.JsonException error)
+            {
+                throw new ArgumentException($"{name}: the payload is not JSON for the handler's {named.PayloadType.Name}: {error.Message}", nameof(options), error);
+            }
+
+            declared.Add(ScheduleDefinition.Named(id, declaration.Cron, declaration.Handler, PayloadCodec.EncodePayload(named, payload), declaration.ToOptions()));
+        }
+
+        return declared;
+    }
+
+    /// <summary>Adds the pool's declared schedules, before it starts.</summary>
+    internal void Declare(IEnumerable<ScheduleDefinition> declared)
+    {
+        foreach (var definition in declared)
+        {
+            Set(definition, "options");
+        }
     }
 
     /// <summary>Removes a schedule; a run already started goes on.</summary>
@@ -233,10 +283,17 @@ public sealed class PoolSchedules
             _timer?.Dispose();
             _timer = null;
         }
+
+        _metrics.Dispose();
     }
 
     private void Set(ScheduleDefinition definition, string paramName)
     {
+        if (_clustered)
+        {
+            throw new NotSupportedException($"Pool '{_pool}' is clustered, and its schedules do not yet live in the cluster singleton: every node would fire schedule '{definition.Id}'. Delayed tasks (TaskOptions.NotBefore, Delay) do work on a cluster.");
+        }
+
         lock (_bookLock)
         {
             if (_book.Conflict(definition) is { } conflict)

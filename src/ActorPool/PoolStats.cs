@@ -65,6 +65,15 @@ public sealed record PoolStats
     /// <summary>Accepted tasks waiting for their <see cref="TaskOptions.NotBefore"/> or <see cref="TaskOptions.Delay"/>; not in <see cref="Queued"/> and holding no queue slot.</summary>
     public int Delayed { get; init; }
 
+    /// <summary>Recurring tasks the pool has (see <see cref="WorkerPool.Schedules"/>).</summary>
+    public int Schedules { get; init; }
+
+    /// <summary>The next occurrence of any schedule; null when there is none.</summary>
+    public DateTimeOffset? NextScheduledRun { get; init; }
+
+    /// <summary>Schedule runs that started more than a second after their occurrence, since the pool started.</summary>
+    public long LateScheduledRuns { get; init; }
+
     /// <summary>Retries scheduled (a task tried three times counts two).</summary>
     public long Retried { get; init; }
 

@@ -52,6 +52,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
 
     private WorkerPool(ActorSystem? system, WorkerPoolOptions options, string name, bool refuseAll)
     {
+        var declared = PoolSchedules.Declared(options, name); // before any actor starts: a bad declaration leaves nothing behind
         _options = options;
         Name = name;
         _engine = refuseAll ? LocalEngine.RefusingAll(options, name)
@@ -60,6 +61,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
             : new LocalEngine(system, options, name);
         var carried = options.Cluster.Enabled || options.Persistence.Enabled;
         Schedules = new PoolSchedules(options, name, StartScheduledRun, () => _engine.Accepting, closuresAllowed: !carried, occurrenceKeyWindow: carried ? OccurrenceKeyWindow : null, _engine.ScheduleJournal, message => _engine.System?.Log.Log(Akka.Event.LogLevel.WarningLevel, null, message));
+        Schedules.Declare(declared);
     }
 
     /// <summary>How long a journaled or clustered run keeps its occurrence's key: a schedule that fires it again after a failover joins it.</summary>
@@ -124,7 +126,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     }
 
     /// <summary>The pool's recurring tasks: cron schedules that submit a task at every occurrence.</summary>
-    /// <remarks>A local pool runs closures or named tasks; a durable or clustered one runs named tasks only.</remarks>
+    /// <remarks>A local pool runs closures or named tasks, a durable one named tasks only; a clustered pool refuses schedules for now (every node would fire them).</remarks>
     public PoolSchedules Schedules { get; }
 
     /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
@@ -347,7 +349,12 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
 
     /// <summary>Returns a snapshot of the pool's figures.</summary>
     /// <returns>Live worker and queue figures, and counts of every submit and outcome so far.</returns>
-    public PoolStats GetStats() => _engine.GetStats();
+    public PoolStats GetStats()
+    {
+        var (schedules, nextRun, late) = Schedules.Figures();
+        var stats = _engine.GetStats();
+        return schedules == 0 && late == 0 ? stats : stats with { Schedules = schedules, NextScheduledRun = nextRun, LateScheduledRuns = late };
+    }
 
     /// <summary>Returns a copy of the recorded results, keyed by task id; changing it does not touch the pool.</summary>
     /// <returns>At most <see cref="WorkerPoolOptions.MaxRetainedResults"/> results, the most recent ones.</returns>

@@ -90,6 +90,10 @@ public sealed class WorkerPoolOptions
     /// <value>Defaults to empty. Every limit must be between 1 and 1,000,000.</value>
     public IDictionary<string, int> ConcurrencyLimits { get; private set; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>Recurring tasks declared by configuration, by schedule id; the pool adds them when it is created (see <see cref="WorkerPool.Schedules"/>).</summary>
+    /// <value>Defaults to empty. Each needs a valid cron expression and time zone, and a handler registered in <see cref="Handlers"/>.</value>
+    public IDictionary<string, ScheduleDeclaration> Schedules { get; private set; } = new Dictionary<string, ScheduleDeclaration>(StringComparer.Ordinal);
+
     /// <summary>The limit of a <see cref="TaskOptions.ConcurrencyKey"/> not listed in <see cref="ConcurrencyLimits"/>.</summary>
     /// <value>Defaults to <see langword="null"/>: such keys are not limited. Must be between 1 and 1,000,000.</value>
     public int? DefaultConcurrencyLimit { get; set; }
@@ -190,6 +194,7 @@ public sealed class WorkerPoolOptions
 
         CheckRange(RateBurst, 1, OptionLimits.MaxRateBurst, nameof(RateBurst));
         CheckKeys();
+        CheckSchedules();
         CircuitBreaker?.Validate();
         Cluster.Validate();
         Persistence.Validate();
@@ -211,6 +216,33 @@ public sealed class WorkerPoolOptions
         if (TimeProvider is null)
         {
             throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must not be null.");
+        }
+    }
+
+    /// <summary>Each declared schedule parses here; its handler is checked when the pool is created, after handlers are registered.</summary>
+    private void CheckSchedules()
+    {
+        foreach (var (id, declared) in Schedules)
+        {
+            var name = $"{nameof(Schedules)}[{id}]";
+            if (declared is null)
+            {
+                throw new ArgumentNullException(name, $"{name} must not be null.");
+            }
+
+            try
+            {
+                ActorPool.Schedules.ScheduleDefinition.OfClosure(id, declared.Cron, static _ => Task.CompletedTask, declared.ToOptions());
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"{name}: {ex.Message.Split(" (Parameter")[0]}", name, ex);
+            }
+
+            if (string.IsNullOrWhiteSpace(declared.Handler))
+            {
+                throw new ArgumentException($"{name} must name a handler.", name);
+            }
         }
     }
 
@@ -293,6 +325,7 @@ public sealed class WorkerPoolOptions
         copy.Cluster = Cluster.Clone();
         copy.Persistence = Persistence.Clone();
         copy.ConcurrencyLimits = new Dictionary<string, int>(ConcurrencyLimits, StringComparer.Ordinal);
+        copy.Schedules = Schedules.ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal);
         copy.CircuitBreaker = CircuitBreaker is null ? null : new CircuitBreakerOptions { MaxFailures = CircuitBreaker.MaxFailures, ResetTimeout = CircuitBreaker.ResetTimeout };
         copy.Resizer = Resizer is null ? null : new ResizerOptions { LowerBound = Resizer.LowerBound, UpperBound = Resizer.UpperBound, Interval = Resizer.Interval };
         return copy;

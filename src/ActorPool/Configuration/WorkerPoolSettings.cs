@@ -52,6 +52,7 @@ internal static class WorkerPoolSettings
         var defaultLimit = ReadInt(section, "default-concurrency-limit", min: 0);
         options.DefaultConcurrencyLimit = defaultLimit == 0 ? null : defaultLimit;
         ReadLimits(section, "concurrency-limits", options.ConcurrencyLimits);
+        ReadSchedules(section, "schedules", options.Schedules);
 
         var breakerFailures = ReadInt(section, "circuit-breaker.max-failures", min: 0);
         var breakerReset = ReadDuration(section, "circuit-breaker.reset-timeout");
@@ -157,6 +158,53 @@ internal static class WorkerPoolSettings
             }
 
             limits[name] = limit;
+        }
+    }
+
+    /// <summary>Reads <c>schedules { nightly-report { cron = "0 2 * * *", handler = report, payload = "{...}" } }</c>.</summary>
+    private static void ReadSchedules(Config section, string key, IDictionary<string, ScheduleDeclaration> schedules)
+    {
+        if (!section.HasPath(key))
+        {
+            return;
+        }
+
+        foreach (var id in section.GetConfig(key).Root.GetObject().Items.Keys)
+        {
+            var path = $"{key}.\"{id}\"";
+            var entry = section.GetConfig(path);
+            var declared = new ScheduleDeclaration
+            {
+                Cron = ReadOptionalString(entry, "cron") ?? throw new ConfigurationException($"{Section}.{key}.{id}.cron is missing: give a cron expression such as \"0 2 * * *\"."),
+                Handler = ReadOptionalString(entry, "handler") ?? throw new ConfigurationException($"{Section}.{key}.{id}.handler is missing: name the registered handler each run calls."),
+                Payload = ReadOptionalString(entry, "payload"),
+                TimeZone = ReadOptionalString(entry, "time-zone"),
+                Overlap = ReadOptionalString(entry, "overlap") switch
+                {
+                    null or "skip" => OverlapPolicy.Skip,
+                    "queue" => OverlapPolicy.Queue,
+                    "allow" => OverlapPolicy.Allow,
+                    var raw => throw new ConfigurationException($"{Section}.{key}.{id}.overlap must be skip, queue or allow, was: '{raw}'."),
+                },
+                Misfire = ReadOptionalString(entry, "misfire") switch
+                {
+                    null or "run-once" => MisfirePolicy.RunOnce,
+                    "skip" => MisfirePolicy.Skip,
+                    var raw => throw new ConfigurationException($"{Section}.{key}.{id}.misfire must be run-once or skip, was: '{raw}'."),
+                },
+                MisfireThreshold = entry.HasPath("misfire-threshold") ? ReadDuration(section, $"{path}.misfire-threshold", allowZero: true) : TimeSpan.FromMinutes(1),
+            };
+            try
+            {
+                Schedules.ScheduleDefinition.OfClosure(id, declared.Cron, static _ => Task.CompletedTask, declared.ToOptions());
+            }
+            catch (ArgumentException ex)
+            {
+                var field = ex.ParamName == "cron" ? ".cron" : string.Empty;
+                throw new ConfigurationException($"{Section}.{key}.{id}{field} is invalid: {ex.Message.Split(" (Parameter")[0]}", ex);
+            }
+
+            schedules[id] = declared;
         }
     }
 

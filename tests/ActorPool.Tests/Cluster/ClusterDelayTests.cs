@@ -59,4 +59,21 @@ public sealed class ClusterDelayTests
             await TestCluster.StopAllAsync(nodes);
         }
     }
+
+    [Fact]
+    public async Task A_clustered_pool_must_refuse_a_schedule_rather_than_fire_it_on_every_node()
+    {
+        var node = TestCluster.Node();
+        try
+        {
+            var pool = TestCluster.Pool(node, workers: 1);
+            var refused = Assert.Throws<NotSupportedException>(() => pool.Schedules.AddOrUpdate("nightly", "0 2 * * *", TestCluster.Handler, new TestCluster.Work(0, "n")));
+            Assert.Contains("'nightly'", refused.Message, StringComparison.Ordinal);
+            Assert.Empty(pool.Schedules.List());
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(node);
+        }
+    }
 }

@@ -294,4 +294,46 @@ public sealed class WorkerPoolEnvironmentTests
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Schedules_in_hocon_must_reach_the_options()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            actor-pool.schedules {
+              nightly-report {
+                cron = "0 2 * * *"
+                handler = report
+                payload = "{\"name\":\"sales\"}"
+                time-zone = "Europe/Berlin"
+                overlap = queue
+                misfire = skip
+                misfire-threshold = 5m
+              }
+              every-second { cron = "* * * * * *", handler = tick }
+            }
+            """);
+
+        var options = WorkerPoolOptions.FromConfig(config);
+
+        var nightly = options.Schedules["nightly-report"];
+        Assert.Equal(("0 2 * * *", "report", "{\"name\":\"sales\"}", "Europe/Berlin"), (nightly.Cron, nightly.Handler, nightly.Payload, nightly.TimeZone));
+        Assert.Equal((OverlapPolicy.Queue, MisfirePolicy.Skip, TimeSpan.FromMinutes(5)), (nightly.Overlap, nightly.Misfire, nightly.MisfireThreshold));
+        var everySecond = options.Schedules["every-second"];
+        Assert.Equal((OverlapPolicy.Skip, MisfirePolicy.RunOnce, null), (everySecond.Overlap, everySecond.Misfire, everySecond.Payload));
+        Assert.Empty(WorkerPoolOptions.FromConfig(Config.Empty).Schedules);
+    }
+
+    [Theory]
+    [InlineData("a { cron = \"61 * * * *\", handler = h }", "actor-pool.schedules.a.cron")]
+    [InlineData("a { handler = h }", "actor-pool.schedules.a.cron")]
+    [InlineData("a { cron = \"* * * * *\" }", "actor-pool.schedules.a.handler")]
+    [InlineData("a { cron = \"* * * * *\", handler = h, time-zone = \"Mars/Olympus\" }", "'Mars/Olympus'")]
+    [InlineData("a { cron = \"* * * * *\", handler = h, overlap = sometimes }", "actor-pool.schedules.a.overlap")]
+    [InlineData("a { cron = \"* * * * *\", handler = h, misfire = never }", "actor-pool.schedules.a.misfire")]
+    public void A_bad_schedule_in_hocon_must_fail_naming_the_hocon_key(string hocon, string named)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => WorkerPoolOptions.FromConfig(ConfigurationFactory.ParseString($"actor-pool.schedules {{ {hocon} }}")));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -257,5 +257,81 @@ public sealed class RecurringTaskTests
         Assert.Single(pool.Schedules.List());
     }
 
+    [Fact]
+    public async Task GetStats_and_the_meter_must_show_the_schedules_their_next_run_and_late_runs()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var pool = new WorkerPool(new WorkerPoolOptions { Workers = 1, TimeProvider = clock });
+        pool.Schedules.AddOrUpdate("metered", "*/5 * * * *", _ => Task.CompletedTask, new ScheduleOptions { MisfireThreshold = TimeSpan.FromHours(1) });
+        pool.Schedules.AddOrUpdate("daily", "@daily", _ => Task.CompletedTask);
+        Assert.Equal((2, Start.AddMinutes(5), 0L), (pool.GetStats().Schedules, pool.GetStats().NextScheduledRun, pool.GetStats().LateScheduledRuns));
+
+        clock.Advance(TimeSpan.FromMinutes(7)); // not started: the 09:05 run will be late
+        pool.Start();
+        await TestSignals.EventuallyAsync(() => pool.GetStats().LateScheduledRuns == 1, () => $"{pool.GetStats().LateScheduledRuns} late runs");
+        await pool.WaitAsync().WaitAsync(TestSignals.Patience);
+        Assert.Equal(Start.AddMinutes(10), pool.GetStats().NextScheduledRun);
+
+        var measured = new ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ActorPoolDiagnostics.MeterName && instrument.Name.StartsWith("actorpool.schedule", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var schedule = tags.ToArray().FirstOrDefault(tag => tag.Key == "actorpool.schedule").Value as string;
+            if (schedule is "metered" or null)
+            {
+                measured[$"{instrument.Name}:{schedule}"] = value;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(1L, measured["actorpool.schedule.runs:metered"]);
+        Assert.Equal(1L, measured["actorpool.schedule.late_runs:metered"]);
+        Assert.Equal(Start.AddMinutes(10).ToUnixTimeSeconds(), measured["actorpool.schedule.next_run:metered"]);
+        Assert.True(measured.ContainsKey("actorpool.schedules:"));
+    }
+
+    [Fact]
+    public async Task A_schedule_declared_in_the_options_must_run_its_handler_and_a_declaration_naming_no_handler_must_be_refused()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var seen = new ConcurrentQueue<string>();
+        var options = new WorkerPoolOptions { Workers = 1, TimeProvider = clock };
+        options.Handlers.Add<Report, string>("report", (report, _) =>
+        {
+            seen.Enqueue(report.Name);
+            return Task.FromResult(report.Name);
+        });
+        options.Schedules["hourly"] = new ScheduleDeclaration { Cron = "0 * * * *", Handler = "report", Payload = "{\"name\":\"sales\"}" };
+        await using (var pool = new WorkerPool(options))
+        {
+            pool.Start();
+            clock.Advance(TimeSpan.FromHours(1));
+            await TestSignals.EventuallyAsync(() => seen.Count == 1, () => $"{seen.Count} runs");
+            Assert.Equal(("hourly", "report"), (pool.Schedules.List()[0].Id, pool.Schedules.List()[0].Handler));
+            Assert.Equal(["sales"], seen);
+        }
+
+        options.Schedules["hourly"].Handler = "missing";
+        var noHandler = Assert.Throws<ArgumentException>(() => new WorkerPool(options));
+        Assert.Contains("Schedules[hourly]", noHandler.Message, StringComparison.Ordinal);
+        Assert.Contains("'missing'", noHandler.Message, StringComparison.Ordinal);
+
+        options.Schedules["hourly"] = new ScheduleDeclaration { Cron = "0 * * * *", Handler = "report", Payload = "not json" };
+        var badPayload = Assert.Throws<ArgumentException>(() => new WorkerPool(options));
+        Assert.Contains("Schedules[hourly]", badPayload.Message, StringComparison.Ordinal);
+
+        options.Schedules["hourly"] = new ScheduleDeclaration { Cron = "every hour", Handler = "report" };
+        var badCron = Assert.Throws<ArgumentException>(() => new WorkerPool(options));
+        Assert.Contains("'every hour'", badCron.Message, StringComparison.Ordinal);
+    }
+
     internal sealed record Report(string Name);
 }
