@@ -55,6 +55,47 @@ public sealed partial class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_with_a_schedule_must_run_it_at_its_times_and_count_its_runs_in_the_summary()
+    {
+        using var serve = StartCli(null, "serve", "--config", _config, "--interval-ms", "0", "--schedule", "* * * * * *");
+        var ready = await ReadUntilAsync(serve.StandardOutput, line => line.StartsWith("actorpool serve: schedule heartbeat", StringComparison.Ordinal));
+        Assert.Contains("'* * * * * *' (UTC), next run", ready);
+        await ReadUntilAsync(serve.StandardError, line => line.StartsWith(ServeCommand.HeartbeatLine, StringComparison.Ordinal));
+        await ReadUntilAsync(serve.StandardError, line => line.StartsWith(ServeCommand.HeartbeatLine, StringComparison.Ordinal));
+        var error = serve.StandardError.ReadToEndAsync();
+
+        using (var kill = Process.Start("kill", $"-TERM {serve.Id}"))
+        {
+            await kill.WaitForExitAsync().WaitAsync(Patience);
+        }
+
+        var rest = await serve.StandardOutput.ReadToEndAsync().WaitAsync(Patience);
+        await serve.WaitForExitAsync().WaitAsync(Patience);
+
+        Assert.True(serve.ExitCode == ExitCodes.Success, $"exit {serve.ExitCode}; stderr: {await error}");
+        var runs = long.Parse(ScheduleLine().Match(rest).Groups["runs"].Value, CultureInfo.InvariantCulture);
+        Assert.True(runs >= 2, rest);
+        var counts = CountLine().Matches(rest).ToDictionary(m => m.Groups["name"].Value, m => long.Parse(m.Groups["count"].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(counts["submitted"], counts.Where(c => c.Key != "submitted").Sum(c => c.Value));
+        Assert.Equal(0, counts["failed"] + counts["timed out"] + counts["cancelled"] + counts["dropped"]);
+        Assert.True(counts["succeeded"] >= runs - 1, rest); // a run the stop came in the middle of may be refused
+    }
+
+    [Fact]
+    public async Task A_bad_schedule_must_exit_two_naming_it_without_a_stack_trace()
+    {
+        using var serve = StartCli(null, "serve", "--interval-ms", "0", "--schedule", "every minute");
+        var output = serve.StandardOutput.ReadToEndAsync();
+        var error = serve.StandardError.ReadToEndAsync();
+        await serve.WaitForExitAsync().WaitAsync(Patience);
+
+        Assert.Equal(ExitCodes.BadUsage, serve.ExitCode);
+        Assert.Contains("'every minute'", await error);
+        Assert.DoesNotContain("   at ", await error);
+        Assert.DoesNotContain(ServeCommand.ReadyLine, await output);
+    }
+
+    [Fact]
     public async Task An_invalid_configured_value_must_exit_two_naming_the_key_and_value()
     {
         using var serve = StartCli(new Dictionary<string, string> { ["ActorPool__serve__Workers"] = "0" }, "serve", "--interval-ms", "0");
@@ -155,6 +196,9 @@ public sealed partial class ServeCommandTests : IDisposable
 
     private static Process StartCli(IDictionary<string, string>? environment, params string[] args) =>
         Process.Start(CliProcess.StartInfo(environment, args)) ?? throw new InvalidOperationException("could not start the CLI");
+
+    [GeneratedRegex(@"^\s+schedule heartbeat: (?<runs>\d+) runs", RegexOptions.Multiline)]
+    private static partial Regex ScheduleLine();
 
     [GeneratedRegex(@"^\s+(?<name>submitted|succeeded|failed|cancelled|timed out|dropped|rejected)\s+(?<count>\d+)\s*$", RegexOptions.Multiline)]
     private static partial Regex CountLine();

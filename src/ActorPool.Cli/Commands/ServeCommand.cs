@@ -25,6 +25,12 @@ namespace ActorPool.Cli.Commands;
 /// </remarks>
 internal static class ServeCommand
 {
+    /// <summary>The recurring task of <c>--schedule</c>: its schedule id and handler.</summary>
+    public const string HeartbeatHandler = "heartbeat";
+
+    /// <summary>What stderr says at each run of the <c>--schedule</c> task.</summary>
+    public const string HeartbeatLine = "actorpool serve: heartbeat ran";
+
     /// <summary>What stdout says once the host runs and the pool has accepted work; scripts and tests wait for it.</summary>
     public const string ReadyLine = "actorpool serve: ready";
 
@@ -43,13 +49,17 @@ internal static class ServeCommand
         var interval = NumericOption.Int("--interval-ms", "How often the synthetic load submits a task, in milliseconds (0 = no load).", 100, 0, RunCommand.MaxDelayMs);
         var delay = NumericOption.Int("--delay-ms", "How long each synthetic task waits, in milliseconds.", 200, 0, RunCommand.MaxDelayMs);
         var dashboard = DashboardServer.Option();
+        var schedule = new Option<string>("--schedule")
+        {
+            Description = "A cron expression (five fields, or six with seconds first) for a recurring 'heartbeat' task; each run prints a line to stderr.",
+        };
 
         var command = new Command("serve", "Run a pool in a generic host with a synthetic load until Ctrl+C or SIGTERM, then drain it and print a summary.")
         {
-            config, pool, interval, delay, dashboard,
+            config, pool, interval, delay, dashboard, schedule,
         };
         command.SetAction((parse, cancellationToken) => ServeAsync(
-            new ServeSettings(parse.GetValue(config)?.FullName, parse.GetValue(pool)!, parse.GetValue(interval), parse.GetValue(delay), parse.GetValue(dashboard)),
+            new ServeSettings(parse.GetValue(config)?.FullName, parse.GetValue(pool)!, parse.GetValue(interval), parse.GetValue(delay), parse.GetValue(dashboard), parse.GetValue(schedule)),
             output,
             cancellationToken));
         return command;
@@ -94,7 +104,15 @@ internal static class ServeCommand
             }
         });
         var load = new SyntheticLoad(TimeSpan.FromMilliseconds(settings.IntervalMs), TimeSpan.FromMilliseconds(settings.DelayMs), named: settings.Dashboard is not null);
-        builder.Services.AddActorPool(settings.Pool, o => load.Register(o.Handlers));
+        builder.Services.AddActorPool(settings.Pool, o =>
+        {
+            load.Register(o.Handlers);
+            if (settings.Schedule is { } cron)
+            {
+                o.Handlers.Add<int>(HeartbeatHandler, (_, _) => Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{HeartbeatLine} at {DateTimeOffset.UtcNow:HH:mm:ss.fff}")));
+                o.Schedules[HeartbeatHandler] = new ScheduleDeclaration { Cron = cron, Handler = HeartbeatHandler, Payload = "0" };
+            }
+        });
         if (settings.IntervalMs > 0)
         {
             builder.Services.AddHostedService(sp => load.Attach(sp.GetRequiredKeyedService<IWorkerPool>(settings.Pool)));
@@ -129,6 +147,11 @@ internal static class ServeCommand
             await output.WriteLineAsync($"{DashboardServer.ReadyLine}{DashboardServer.Url(web)} (metrics at {DashboardServer.Url(web).Replace("/actorpool/", "/metrics", StringComparison.Ordinal)})");
         }
 
+        foreach (var schedule in pool.Schedules.List())
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"actorpool serve: schedule {schedule.Id} '{schedule.Cron}' ({schedule.TimeZone}), next run {schedule.NextRun:yyyy-MM-dd HH:mm:ss}Z"));
+        }
+
         await output.FlushAsync(CancellationToken.None);
 
         // Returns once the host has stopped, i.e. after CoordinatedShutdown drained the pool.
@@ -136,6 +159,11 @@ internal static class ServeCommand
         clock.Stop();
 
         WriteSummary(output, settings.Pool, pool.GetStats(), clock.Elapsed);
+        foreach (var schedule in pool.Schedules.List())
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  schedule {schedule.Id}: {schedule.Fires} runs, {schedule.LateFires} late, {schedule.SkippedFires} skipped"));
+        }
+
         await output.FlushAsync(CancellationToken.None);
         return ExitCodes.Success;
     }
@@ -246,4 +274,4 @@ internal static class ServeCommand
 }
 
 /// <summary>The validated command line of <c>actorpool serve</c>.</summary>
-internal sealed record ServeSettings(string? ConfigPath, string Pool, int IntervalMs, int DelayMs, IPEndPoint? Dashboard = null);
+internal sealed record ServeSettings(string? ConfigPath, string Pool, int IntervalMs, int DelayMs, IPEndPoint? Dashboard = null, string? Schedule = null);
