@@ -34,6 +34,26 @@ public sealed class DashboardPageTests
     }
 
     [Fact]
+    public async Task The_pool_page_must_list_its_schedules_with_next_and_last_run_and_their_runs()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        using var client = new DashboardClient(host);
+        host.Pool.Schedules.AddOrUpdate("nightly", "0 2 * * *", HostedTasks.Work, 0, new ScheduleOptions { TimeZone = "Europe/Berlin" });
+        var id = await host.Pool.Schedules.TriggerNow("nightly");
+        await host.Pool.WaitAsync();
+
+        var (status, html) = await client.GetAsync(Pool);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var row = html[html.IndexOf("<tr data-schedule=\"nightly\">", StringComparison.Ordinal)..];
+        row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
+        var next = host.Pool.Schedules.List()[0].NextRun!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("<code>0 2 * * *</code></td><td>Europe/Berlin</td><td>work</td><td>" + next, row, StringComparison.Ordinal);
+        Assert.Contains("<td>1</td><td>0</td><td>0</td>", row, StringComparison.Ordinal); // TriggerNow's run, none late or skipped
+        Assert.Equal(TaskOutcome.Succeeded, host.Pool.GetResults()[id].Outcome);
+    }
+
+    [Fact]
     public async Task The_live_figures_must_be_the_pools_own_counts()
     {
         await using var host = await DashboardHost.StartAsync();

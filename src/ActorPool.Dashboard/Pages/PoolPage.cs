@@ -18,6 +18,7 @@ internal static class PoolPage
         html.Raw("</div>");
 
         Nodes(html, pool, stats, recent);
+        Schedules(html, pool.Pool.Schedules.List());
         if (page.ActionsEnabled && !pool.Mode.StartsWith("cluster", StringComparison.Ordinal))
         {
             html.Raw("<h2>Resize</h2>");
@@ -52,6 +53,28 @@ internal static class PoolPage
         {
             html.Raw("<p>Singleton supervisor on <span id=\"supervisor\">").Text(supervisor).Raw("</span>.</p>");
         }
+    }
+
+    private static void Schedules(Html html, IReadOnlyList<ScheduleInfo> schedules)
+    {
+        if (schedules.Count == 0)
+        {
+            return;
+        }
+
+        html.Raw("<h2>Schedules</h2><table class=\"schedules\" id=\"schedules\"><thead><tr><th>schedule</th><th>cron</th><th>time zone</th><th>handler</th>");
+        html.Raw("<th>next run</th><th>last run</th><th>runs</th><th>late</th><th>skipped</th><th>now</th></tr></thead><tbody>");
+        foreach (var schedule in schedules)
+        {
+            html.Raw("<tr data-schedule=\"").Text(schedule.Id).Raw("\"><td>").Text(schedule.Id).Raw("</td><td><code>").Text(schedule.Cron).Raw("</code></td><td>").Text(schedule.TimeZone);
+            html.Raw("</td><td>").Text(schedule.Handler ?? "closure").Raw("</td><td>").Text(Time(schedule.NextRun)).Raw("</td><td>").Text(Time(schedule.LastRun));
+            html.Raw("</td><td>").Text(schedule.Fires).Raw("</td><td>").Text(schedule.LateFires).Raw("</td><td>").Text(schedule.SkippedFires);
+            html.Raw("</td><td>").Text(schedule.Running ? "running" : string.Empty).Raw("</td></tr>");
+        }
+
+        html.Raw("</tbody></table>");
+
+        static string Time(DateTimeOffset? at) => at is { } time ? time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
     }
 
     private static void Tasks(Html html, PageContext page, DashboardPool pool, Listing listing)
