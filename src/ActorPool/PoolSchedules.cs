@@ -10,7 +10,8 @@ namespace ActorPool;
 /// <remarks>
 /// <para>Time is the pool's <see cref="WorkerPoolOptions.TimeProvider"/>: a test that gives the pool a
 /// <c>FakeTimeProvider</c> runs a day of schedules as fast as it advances that clock.</para>
-/// <para>Schedules fire once the pool is started and stop firing when it stops. Every member is thread-safe.</para>
+/// <para>Schedules fire once the pool is started and stop firing when it stops; on a cluster, only on the node
+/// that holds the pool's schedule singleton. Every member is thread-safe.</para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The pool's stop releases the timer and the meter; the schedules live as long as their pool.")]
 public sealed class PoolSchedules
@@ -36,6 +37,10 @@ public sealed class PoolSchedules
     private readonly Diagnostics.ScheduleMetrics _metrics;
     private ITimer? _timer;
     private bool _started;
+    private bool _restoredDone;
+
+    /// <summary>Whether this node fires the schedules: always for a local pool; on a cluster, while it holds their singleton.</summary>
+    private bool _driving;
     private bool _stopped;
 
     internal PoolSchedules(WorkerPoolOptions options, string pool, StartRun startRun, Func<bool> accepting, bool closuresAllowed, TimeSpan? occurrenceKeyWindow, IScheduleJournal? journal, Action<string> warn)
@@ -43,14 +48,17 @@ public sealed class PoolSchedules
         _journal = journal;
         _warn = warn;
         _metrics = new Diagnostics.ScheduleMetrics(pool, List);
+        _restoredDone = journal is null;
         _accepting = accepting;
         _clustered = options.Cluster.Enabled;
+        _driving = !_clustered;
         _options = options;
         _time = options.TimeProvider;
         _pool = pool;
         _startRun = startRun;
         _closuresAllowed = closuresAllowed;
         _occurrenceKeyWindow = occurrenceKeyWindow;
+        Restored = journal is null ? Task.CompletedTask : RestoreAsync(journal); // last: it reads the fields above
     }
 
     /// <summary>How many schedules the pool has.</summary>
@@ -72,7 +80,6 @@ public sealed class PoolSchedules
     /// <param name="payload">The handler's input for every run; serialized as JSON now.</param>
     /// <param name="options">The time zone, overlap and misfire rules and the options of each run; null for the defaults.</param>
     /// <exception cref="ArgumentException">The id, cron expression, time zone, handler, payload or an option is invalid, or a schedule with this id runs another handler; the message names it.</exception>
-    /// <exception cref="NotSupportedException">The pool is clustered: schedules run on local and durable pools for now.</exception>
     /// <remarks>An update keeps the schedule's figures and, unless the expression or time zone changed, its next occurrence.</remarks>
     public void AddOrUpdate(string id, string cron, string handler, object? payload = null, ScheduleOptions? options = null)
     {
@@ -107,14 +114,8 @@ public sealed class PoolSchedules
 
     /// <summary>The schedules of <see cref="WorkerPoolOptions.Schedules"/>, checked against the registered handlers.</summary>
     /// <exception cref="ArgumentException">A declaration names no registered handler, or its payload is not JSON for that handler; the message names the schedule.</exception>
-    /// <exception cref="NotSupportedException">The pool is clustered.</exception>
     internal static List<ScheduleDefinition> Declared(WorkerPoolOptions options, string pool)
     {
-        if (options.Cluster.Enabled && options.Schedules.Count > 0)
-        {
-            throw new NotSupportedException($"Pool '{pool}' is clustered, and its schedules do not yet live in the cluster singleton: every node would fire {nameof(WorkerPoolOptions.Schedules)}[{options.Schedules.Keys.First()}].");
-        }
-
         var declared = new List<ScheduleDefinition>(options.Schedules.Count);
         foreach (var (id, declaration) in options.Schedules)
         {
@@ -220,17 +221,14 @@ public sealed class PoolSchedules
             _started = true;
         }
 
-        if (_journal is null)
-        {
-            StartTimer();
-        }
-        else
-        {
-            _ = RestoreThenStartAsync(_journal);
-        }
+        StartTimer();
     }
 
-    private async Task RestoreThenStartAsync(IScheduleJournal journal)
+    /// <summary>Completes once a durable pool's schedules are read back from its journal (at once for other pools); <c>WaitAsync</c> waits for it.</summary>
+    internal Task Restored { get; }
+
+    /// <summary>Reads a durable pool's schedules back as soon as its journal is read, started or not; the timer waits for it.</summary>
+    private async Task RestoreAsync(IScheduleJournal journal)
     {
         IReadOnlyList<Durable.DurableSchedule> recovered;
         try
@@ -244,6 +242,7 @@ public sealed class PoolSchedules
 
         lock (_bookLock)
         {
+            _restoredDone = true;
             foreach (var schedule in recovered)
             {
                 try
@@ -260,11 +259,46 @@ public sealed class PoolSchedules
         StartTimer();
     }
 
+    /// <summary>This node took the schedules' singleton: it fires from now on, the occurrences before now were the previous holder's.</summary>
+    internal void Drive()
+    {
+        lock (_bookLock)
+        {
+            _driving = true;
+            _book.ResumeFrom(_time.GetUtcNow());
+        }
+
+        StartTimer();
+    }
+
+    /// <summary>This node let the schedules' singleton go: another node fires them now.</summary>
+    internal void Pause()
+    {
+        lock (_bookLock)
+        {
+            _driving = false;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    /// <summary>Whether this node fires the schedules now.</summary>
+    internal bool Driving
+    {
+        get
+        {
+            lock (_bookLock)
+            {
+                return _driving && _timer is not null;
+            }
+        }
+    }
+
     private void StartTimer()
     {
         lock (_bookLock)
         {
-            if (_stopped || _timer is not null)
+            if (_stopped || !_started || !_driving || !_restoredDone || _timer is not null)
             {
                 return;
             }
@@ -289,11 +323,6 @@ public sealed class PoolSchedules
 
     private void Set(ScheduleDefinition definition, string paramName)
     {
-        if (_clustered)
-        {
-            throw new NotSupportedException($"Pool '{_pool}' is clustered, and its schedules do not yet live in the cluster singleton: every node would fire schedule '{definition.Id}'. Delayed tasks (TaskOptions.NotBefore, Delay) do work on a cluster.");
-        }
-
         lock (_bookLock)
         {
             if (_book.Conflict(definition) is { } conflict)
@@ -313,7 +342,7 @@ public sealed class PoolSchedules
         List<ScheduleFire> fires;
         lock (_bookLock)
         {
-            if (_stopped || !_accepting())
+            if (_stopped || !_driving || !_accepting())
             {
                 // A host's shutdown closes the pool without its stop: nothing due now could be accepted.
                 return;

@@ -62,6 +62,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
         var carried = options.Cluster.Enabled || options.Persistence.Enabled;
         Schedules = new PoolSchedules(options, name, StartScheduledRun, () => _engine.Accepting, closuresAllowed: !carried, occurrenceKeyWindow: carried ? OccurrenceKeyWindow : null, _engine.ScheduleJournal, message => _engine.System?.Log.Log(Akka.Event.LogLevel.WarningLevel, null, message));
         Schedules.Declare(declared);
+        _engine.ScheduleDriving?.Bind(Schedules);
     }
 
     /// <summary>How long a journaled or clustered run keeps its occurrence's key: a schedule that fires it again after a failover joins it.</summary>
@@ -126,7 +127,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     }
 
     /// <summary>The pool's recurring tasks: cron schedules that submit a task at every occurrence.</summary>
-    /// <remarks>A local pool runs closures or named tasks, a durable one named tasks only; a clustered pool refuses schedules for now (every node would fire them).</remarks>
+    /// <remarks>A local pool runs closures or named tasks, a durable or clustered one named tasks only; on a cluster only the node holding the schedule singleton fires.</remarks>
     public PoolSchedules Schedules { get; }
 
     /// <summary>Submits a task and returns its id once the pool has accepted it.</summary>
@@ -267,7 +268,15 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     /// <returns>A task that completes when those outcomes are recorded and visible in <see cref="GetResults"/> and <see cref="GetStats"/>.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
     /// <remarks>A pool that was never started does not run its queued tasks, so waiting on it lasts until it is started or stopped.</remarks>
-    public Task WaitAsync(CancellationToken cancellationToken = default) => _engine.WaitAsync(cancellationToken);
+    public Task WaitAsync(CancellationToken cancellationToken = default) =>
+        Schedules.Restored.IsCompleted ? _engine.WaitAsync(cancellationToken) : WaitRestoredAsync(cancellationToken);
+
+    /// <summary>A durable pool's schedules are read back first, so that a test that waits and then advances its clock finds them armed.</summary>
+    private async Task WaitRestoredAsync(CancellationToken cancellationToken)
+    {
+        await Schedules.Restored.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _engine.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public Task<bool> CancelAsync(long id, CancellationToken cancellationToken = default) => _engine.CancelAsync(id, cancellationToken);

@@ -34,6 +34,7 @@ internal sealed class ClusterEngine : NamedTaskEngine
     private readonly ResultStore _results;
     private readonly FrontContext _front;
     private readonly IActorRef _frontActor;
+    private readonly Schedules.ScheduleDriving? _driving;
 
     public ClusterEngine(ActorSystem system, WorkerPoolOptions options, string name)
     {
@@ -76,6 +77,11 @@ internal sealed class ClusterEngine : NamedTaskEngine
             });
             var manager = ClusterSingletonManagerSettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
             system.ActorOf(ClusterSingletonManager.Props(ClusterSupervisorActor.Props(name, options), PoisonPill.Instance, manager), name);
+
+            // The schedules fire on one node only: the one Akka's singleton manager gives their driver to, beside the supervisor on the oldest node.
+            _driving = new Schedules.ScheduleDriving();
+            var schedules = ClusterSingletonManagerSettings.Create(system).WithSingletonName("driver").WithRole(role);
+            system.ActorOf(ClusterSingletonManager.Props(Schedules.ScheduleDriverActor.Props(_driving), PoisonPill.Instance, schedules), $"{name}-schedules");
         }
 
         var proxySettings = ClusterSingletonProxySettings.Create(system).WithSingletonName(SingletonName).WithRole(role);
@@ -102,6 +108,8 @@ internal sealed class ClusterEngine : NamedTaskEngine
 
     public override (string Message, bool IdTooLarge)? TooLargeToSend(string handler, byte[] payload, string? id) =>
         WireBudget.TooLarge(handler, payload, id, _front.WireBudget, WireBudget.FrameSize(_system));
+
+    public override Schedules.ScheduleDriving? ScheduleDriving => _driving;
 
     public override int Workers => _front.Figures?.WorkersByNode.Values.Sum() ?? 0;
 

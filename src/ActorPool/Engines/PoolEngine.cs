@@ -35,6 +35,9 @@ internal abstract class PoolEngine
     /// <summary>Where the pool's schedules are journaled; null when they live in memory only.</summary>
     public virtual Schedules.IScheduleJournal? ScheduleJournal => null;
 
+    /// <summary>For a clustered pool: whether this node drives the schedules (it holds their singleton); null when every pool drives its own.</summary>
+    public virtual Schedules.ScheduleDriving? ScheduleDriving => null;
+
     /// <summary>Whether the pool still takes submits: false once its stop or its system's shutdown began.</summary>
     public abstract bool Accepting { get; }
 

@@ -114,6 +114,17 @@ internal sealed class ScheduleBook
         }
     }
 
+    /// <summary>Another node fired the occurrences until now: each schedule's next is its first after <paramref name="now"/>.</summary>
+    public void ResumeFrom(DateTimeOffset now)
+    {
+        foreach (var entry in _entries.Values)
+        {
+            entry.Next = entry.Definition.NextAfter(now);
+            entry.Waiting = null;
+            entry.Running = 0;
+        }
+    }
+
     /// <summary>The runs due at <paramref name="now"/>, with the misfire and overlap rules applied.</summary>
     public List<ScheduleFire> Due(DateTimeOffset now)
     {

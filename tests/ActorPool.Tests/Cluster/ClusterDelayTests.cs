@@ -61,19 +61,51 @@ public sealed class ClusterDelayTests
     }
 
     [Fact]
-    public async Task A_clustered_pool_must_refuse_a_schedule_rather_than_fire_it_on_every_node()
+    public async Task A_schedule_declared_on_every_node_must_fire_each_occurrence_once_and_move_with_its_singleton_when_that_node_crashes()
     {
-        var node = TestCluster.Node();
+        var clock = new FakeTimeProvider(Start);
+        var oldest = TestCluster.Node();
+        var nodes = new[] { oldest, TestCluster.Node(), TestCluster.Node() };
         try
         {
-            var pool = TestCluster.Pool(node, workers: 1);
-            var refused = Assert.Throws<NotSupportedException>(() => pool.Schedules.AddOrUpdate("nightly", "0 2 * * *", TestCluster.Handler, new TestCluster.Work(0, "n")));
-            Assert.Contains("'nightly'", refused.Message, StringComparison.Ordinal);
-            Assert.Empty(pool.Schedules.List());
+            var runs = new ConcurrentQueue<DateTimeOffset>();
+            var pools = nodes.Select(node => TestCluster.Pool(node, workers: 2, options =>
+            {
+                options.TimeProvider = clock;
+                options.Schedules["minutely"] = new ScheduleDeclaration { Cron = "* * * * *", Handler = TestCluster.Handler, Payload = """{"DelayMs":0,"Tag":"tick"}""", Overlap = OverlapPolicy.Allow };
+            }, _ => runs.Enqueue(clock.GetUtcNow()))).ToArray();
+            await TestCluster.JoinAsync(nodes);
+            foreach (var pool in pools)
+            {
+                pool.Start();
+            }
+
+            await TestSignals.EventuallyAsync(() => pools[0].Schedules.Driving, () => "the oldest node does not drive the schedules", within: TimeSpan.FromSeconds(60));
+            Assert.False(pools[1].Schedules.Driving || pools[2].Schedules.Driving);
+            for (var minute = 1; minute <= 3; minute++)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+                var expected = minute;
+                await TestSignals.EventuallyAsync(() => runs.Count == expected, () => $"{runs.Count} runs at minute {expected}", within: TimeSpan.FromSeconds(60));
+            }
+
+            await oldest.Terminate(); // the node holding the schedule's singleton dies
+            await TestSignals.EventuallyAsync(() => pools[1].Schedules.Driving || pools[2].Schedules.Driving, () => "no node took the schedules over", within: TimeSpan.FromSeconds(60));
+            Assert.False(pools[1].Schedules.Driving && pools[2].Schedules.Driving);
+            await TestSignals.EventuallyAsync(() => pools[1].GetStats().Workers == 4, () => $"{pools[1].GetStats().Workers} workers after the failover", within: TimeSpan.FromSeconds(60));
+            for (var minute = 4; minute <= 6; minute++)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+                var expected = minute;
+                await TestSignals.EventuallyAsync(() => runs.Count == expected, () => $"{runs.Count} runs at minute {expected}", within: TimeSpan.FromSeconds(60));
+            }
+
+            await Task.WhenAll(pools[1].WaitAsync(), pools[2].WaitAsync()).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(Enumerable.Range(1, 6).Select(m => Start.AddMinutes(m)), runs.Order());
         }
         finally
         {
-            await TestCluster.StopAllAsync(node);
+            await TestCluster.StopAllAsync(nodes);
         }
     }
 }

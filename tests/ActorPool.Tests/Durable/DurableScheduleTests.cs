@@ -21,6 +21,7 @@ public sealed class DurableScheduleTests : DurableJournalTests
         var crashing = Pool(Noted(clock));
         crashing.Schedules.AddOrUpdate("every-minute", "* * * * *", "note", new Echo("tick"), new ScheduleOptions { Overlap = OverlapPolicy.Allow, MisfireThreshold = TimeSpan.FromMinutes(10) });
         crashing.Start();
+        await crashing.WaitAsync().WaitAsync(TestSignals.Patience); // the journal and the schedules are read back: the clock may move
         for (var minute = 1; minute <= 3; minute++)
         {
             clock.Advance(TimeSpan.FromMinutes(1));
@@ -63,6 +64,7 @@ public sealed class DurableScheduleTests : DurableJournalTests
         }));
         crashing.Schedules.AddOrUpdate("hourly", "0 * * * *", "hold", new Echo("report"));
         crashing.Start();
+        await crashing.WaitAsync().WaitAsync(TestSignals.Patience); // the journal and the schedules are read back: the clock may move
         clock.Advance(TimeSpan.FromHours(1));
         await crashing.WaitAsync().WaitAsync(TestSignals.Patience); // 10:00 ran
         clock.Advance(TimeSpan.FromHours(1));
