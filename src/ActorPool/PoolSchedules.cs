@@ -84,11 +84,7 @@ public sealed class PoolSchedules
     public void AddOrUpdate(string id, string cron, string handler, object? payload = null, ScheduleOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(handler);
-        if (!_options.Handlers.TryGet(handler, out var named))
-        {
-            var known = _options.Handlers.Names.Count == 0 ? "none" : string.Join(", ", _options.Handlers.Names.Order(StringComparer.Ordinal));
-            throw new ArgumentException($"No task handler named '{handler}' is registered with pool '{_pool}' (registered: {known}).", nameof(handler));
-        }
+        var named = _options.Handlers.Require(handler, _pool, nameof(handler));
 
         Set(ScheduleDefinition.Named(id, cron, handler, PayloadCodec.EncodePayload(named, payload), options), nameof(handler));
     }

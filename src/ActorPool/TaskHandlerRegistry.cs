@@ -83,6 +83,19 @@ public sealed class TaskHandlerRegistry
     /// <summary>The handler of <paramref name="name"/>, for the pool.</summary>
     internal bool TryGet(string name, out TaskHandler handler) => _handlers.TryGetValue(name, out handler!);
 
+    /// <summary>The handler of that name, or an error that lists the registered ones.</summary>
+    /// <exception cref="ArgumentException">No handler has that name; <see cref="ArgumentException.ParamName"/> is <paramref name="paramName"/>.</exception>
+    internal TaskHandler Require(string name, string pool, string paramName)
+    {
+        if (TryGet(name, out var handler))
+        {
+            return handler;
+        }
+
+        var known = Names.Count == 0 ? "none" : string.Join(", ", Names.Order(StringComparer.Ordinal));
+        throw new ArgumentException($"No task handler named '{name}' is registered with pool '{pool}' (registered: {known}).", paramName);
+    }
+
     internal TaskHandlerRegistry Clone()
     {
         var copy = new TaskHandlerRegistry();

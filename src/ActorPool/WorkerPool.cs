@@ -398,13 +398,7 @@ public sealed class WorkerPool : IWorkerPool, IPoolInspection, IAsyncDisposable
     private TaskHandler Handler(string handler)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(handler);
-        if (!_options.Handlers.TryGet(handler, out var named))
-        {
-            var known = _options.Handlers.Names.Count == 0 ? "none" : string.Join(", ", _options.Handlers.Names.Order(StringComparer.Ordinal));
-            throw new ArgumentException($"No task handler named '{handler}' is registered with pool '{Name}' (registered: {known}).", nameof(handler));
-        }
-
-        return named;
+        return _options.Handlers.Require(handler, Name, nameof(handler));
     }
 
     /// <summary>A payload as the pool carries it: checked against the handler's type, the JSON round trip and what the engine can send with its id.</summary>

@@ -162,12 +162,7 @@ public sealed class RecurringTaskTests
     {
         var clock = new FakeTimeProvider(Start);
         var seen = new ConcurrentQueue<string>();
-        var options = new WorkerPoolOptions { Workers = 1, TimeProvider = clock };
-        options.Handlers.Add<Report, string>("report", (report, _) =>
-        {
-            seen.Enqueue(report.Name);
-            return Task.FromResult(report.Name);
-        });
+        var options = Reporting(clock, seen);
         await using var pool = new WorkerPool(options);
         pool.Schedules.AddOrUpdate("nightly-report", "0 2 * * *", "report", new Report("sales"));
         pool.Start();
@@ -303,12 +298,7 @@ public sealed class RecurringTaskTests
     {
         var clock = new FakeTimeProvider(Start);
         var seen = new ConcurrentQueue<string>();
-        var options = new WorkerPoolOptions { Workers = 1, TimeProvider = clock };
-        options.Handlers.Add<Report, string>("report", (report, _) =>
-        {
-            seen.Enqueue(report.Name);
-            return Task.FromResult(report.Name);
-        });
+        var options = Reporting(clock, seen);
         options.Schedules["hourly"] = new ScheduleDeclaration { Cron = "0 * * * *", Handler = "report", Payload = "{\"name\":\"sales\"}" };
         await using (var pool = new WorkerPool(options))
         {
@@ -331,6 +321,18 @@ public sealed class RecurringTaskTests
         options.Schedules["hourly"] = new ScheduleDeclaration { Cron = "every hour", Handler = "report" };
         var badCron = Assert.Throws<ArgumentException>(() => new WorkerPool(options));
         Assert.Contains("'every hour'", badCron.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A one-worker pool on <paramref name="clock"/> with a "report" handler that notes each report's name.</summary>
+    private static WorkerPoolOptions Reporting(FakeTimeProvider clock, ConcurrentQueue<string> seen)
+    {
+        var options = new WorkerPoolOptions { Workers = 1, TimeProvider = clock };
+        options.Handlers.Add<Report, string>("report", (report, _) =>
+        {
+            seen.Enqueue(report.Name);
+            return Task.FromResult(report.Name);
+        });
+        return options;
     }
 
     internal sealed record Report(string Name);
