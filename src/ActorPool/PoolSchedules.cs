@@ -32,6 +32,13 @@ public sealed class PoolSchedules
     private readonly TimeSpan? _occurrenceKeyWindow;
     private readonly Func<bool> _accepting;
     private readonly bool _clustered;
+
+    /// <summary>
+    /// A durable cluster's journal keeps each run's occurrence key for the key window: a node that
+    /// takes the schedules over fires again what fell due that long before, and the supervisor joins
+    /// what already ran, so a failover loses no occurrence. Without a journal nothing could join, so none is fired again.
+    /// </summary>
+    private readonly TimeSpan _catchUpOnDrive;
     private readonly IScheduleJournal? _journal;
     private readonly Action<string> _warn;
     private readonly Diagnostics.ScheduleMetrics _metrics;
@@ -52,6 +59,7 @@ public sealed class PoolSchedules
         _accepting = accepting;
         _clustered = options.Cluster.Enabled;
         _driving = !_clustered;
+        _catchUpOnDrive = _clustered && options.Persistence.Enabled && occurrenceKeyWindow is { } window ? window : TimeSpan.Zero;
         _options = options;
         _time = options.TimeProvider;
         _pool = pool;
@@ -261,7 +269,7 @@ public sealed class PoolSchedules
         lock (_bookLock)
         {
             _driving = true;
-            _book.ResumeFrom(_time.GetUtcNow());
+            _book.ResumeFrom(_time.GetUtcNow(), _catchUpOnDrive);
         }
 
         StartTimer();

@@ -5,6 +5,9 @@ internal sealed class ScheduleEntry(ScheduleDefinition definition)
 {
     public ScheduleDefinition Definition { get; set; } = definition;
 
+    /// <summary>When this node was given the schedule: a node taking it over fires nothing from before.</summary>
+    public DateTimeOffset Since { get; init; }
+
     /// <summary>The next occurrence not yet handled; null when the expression has none left.</summary>
     public DateTimeOffset? Next { get; set; }
 
@@ -81,6 +84,7 @@ internal sealed class ScheduleBook
         {
             LastOccurrence = lastOccurrence,
             LastRun = lastOccurrence,
+            Since = lastOccurrence ?? now,
             Next = definition.NextAfter(lastOccurrence ?? now),
         };
     }
@@ -114,12 +118,18 @@ internal sealed class ScheduleBook
         }
     }
 
-    /// <summary>Another node fired the occurrences until now: each schedule's next is its first after <paramref name="now"/>.</summary>
-    public void ResumeFrom(DateTimeOffset now)
+    /// <summary>
+    /// Another node fired the occurrences until about now: each schedule's next is its first after
+    /// <paramref name="now"/> less <paramref name="catchUp"/> (at most its misfire threshold, so that
+    /// the occurrences fired again each run late, or join the run they already had).
+    /// </summary>
+    public void ResumeFrom(DateTimeOffset now, TimeSpan catchUp)
     {
         foreach (var entry in _entries.Values)
         {
-            entry.Next = entry.Definition.NextAfter(now);
+            var back = catchUp < entry.Definition.Options.MisfireThreshold ? catchUp : entry.Definition.Options.MisfireThreshold;
+            var from = now - back;
+            entry.Next = entry.Definition.NextAfter(from > entry.Since ? from : entry.Since);
             entry.Waiting = null;
             entry.Running = 0;
         }

@@ -44,6 +44,62 @@ public sealed class DurableClusterTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_schedule_on_a_durable_cluster_must_run_the_occurrences_that_fell_due_during_a_failover_and_not_repeat_the_earlier_ones()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var runs = new ConcurrentQueue<string>();
+        var (a, b, c) = (TestCluster.Node(), TestCluster.Node(), TestCluster.Node());
+        try
+        {
+            WorkerPool Scheduled(Akka.Actor.ActorSystem node) => TestCluster.Pool(
+                node,
+                configure: o =>
+                {
+                    o.TimeProvider = clock;
+                    o.Persistence.Enabled = true;
+                    o.Persistence.ConnectionString = $"Data Source={Path.Combine(_folder, "journal.db")}";
+                    o.Schedules["minutely"] = new ScheduleDeclaration { Cron = "* * * * *", Handler = TestCluster.Handler, Payload = """{"DelayMs":0,"Tag":"tick"}""", Overlap = OverlapPolicy.Allow, MisfireThreshold = TimeSpan.FromMinutes(10) };
+                },
+                ran: work => runs.Enqueue(work.Tag));
+            var pools = new[] { Scheduled(a), Scheduled(b), Scheduled(c) };
+            await TestCluster.JoinAsync(a, b, c);
+            foreach (var pool in pools)
+            {
+                pool.Start();
+            }
+
+            await TestSignals.EventuallyAsync(() => pools[0].Schedules.Driving, () => "the oldest node does not drive", TimeSpan.FromSeconds(60));
+            for (var minute = 1; minute <= 3; minute++)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+                var expected = minute;
+                await TestSignals.EventuallyAsync(() => runs.Count == expected, () => $"{runs.Count} runs at minute {expected}", TimeSpan.FromSeconds(60));
+            }
+
+            await pools[0].WaitAsync().WaitAsync(TestSignals.Patience);
+            await a.Terminate(); // the schedules' and the supervisor's node crashes
+            clock.Advance(TimeSpan.FromMinutes(2)); // 09:04 and 09:05 fall due while no node drives
+
+            await TestSignals.EventuallyAsync(() => pools[1].Schedules.Driving || pools[2].Schedules.Driving, () => "no node took over", TimeSpan.FromSeconds(60));
+            await TestSignals.EventuallyAsync(() => runs.Count >= 5, () => $"{runs.Count} runs after the failover", TimeSpan.FromSeconds(60));
+            var survivor = pools[1].Schedules.Driving ? pools[1] : pools[2];
+            await survivor.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            // 09:01-09:03 fired again join the runs the journal has; only a run whose outcome the crash cut off may run again.
+            Assert.InRange(runs.Count, 5, 6);
+            var before = runs.Count;
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await TestSignals.EventuallyAsync(() => runs.Count == before + 1, () => $"{runs.Count - before} runs of 09:06", TimeSpan.FromSeconds(60));
+            await survivor.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(before + 1, runs.Count);
+        }
+        finally
+        {
+            await TestCluster.StopAllAsync(a, b, c);
+        }
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
